@@ -1,0 +1,281 @@
+//! What a person can do with accounts: sign up, sign in, manage their profile and tokens, and
+//! (admins) approve or disable others. Every door calls these.
+
+use chrono::Duration;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::model::{AccountStatus, ApiToken, NewApiToken, Role, User, rules};
+use super::{password, store};
+use crate::db;
+use crate::error::{AppError, Validator};
+use crate::state::AppState;
+
+/// Failed sign-ins allowed per account, and per client address, within the window.
+const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+/// Creates an account that waits for an admin's approval.
+pub async fn sign_up(state: &AppState, input: SignUp) -> Result<User, AppError> {
+    create_account(state, input, Role::User, AccountStatus::Pending).await
+}
+
+/// Creates an active admin (the `aida admin create` command and the demo account).
+pub async fn create_admin(state: &AppState, input: SignUp) -> Result<User, AppError> {
+    create_account(state, input, Role::Admin, AccountStatus::Active).await
+}
+
+async fn create_account(
+    state: &AppState,
+    input: SignUp,
+    role: Role,
+    status: AccountStatus,
+) -> Result<User, AppError> {
+    let mut v = Validator::default();
+    let email = rules::email(&mut v, &input.email);
+    rules::password(&mut v, "password", &input.password);
+    let name = rules::name(&mut v, &input.name);
+    v.finish(())?;
+    let hash = password::hash(input.password).await?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::insert(
+        &mut conn,
+        store::NewUser {
+            email: &email,
+            password_hash: &hash,
+            name: &name,
+            role,
+            status,
+        },
+    )
+    .await
+}
+
+/// Checks an email and password. A wrong email and a wrong password give the same error after
+/// the same work; accounts that are pending or disabled are refused after a correct password.
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password_text: &str,
+    client_addr: &str,
+) -> Result<User, AppError> {
+    let email = email.trim().to_lowercase();
+    let now = state.now();
+    let mut conn = db::conn(&state.pool).await?;
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let (by_email, by_addr) = store::recent_failures(&mut conn, &email, client_addr, since).await?;
+    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS {
+        tracing::warn!(client_addr, "sign-in rate limited");
+        return Err(AppError::RateLimited);
+    }
+    let found = store::find_credentials(&mut conn, &email).await?;
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let ok = password::verify(password_text.to_owned(), hash).await;
+    store::record_attempt(&mut conn, &email, client_addr, ok, now).await?;
+    match user {
+        Some(user) if ok => {
+            check_active(&user)?;
+            Ok(user)
+        }
+        _ => Err(AppError::BadCredentials),
+    }
+}
+
+/// Refuses accounts that may not act.
+pub fn check_active(user: &User) -> Result<(), AppError> {
+    match user.status {
+        AccountStatus::Active => Ok(()),
+        AccountStatus::Pending => Err(AppError::Forbidden(
+            "your account is waiting for approval by an administrator".into(),
+        )),
+        AccountStatus::Disabled => Err(AppError::Forbidden("this account is disabled".into())),
+    }
+}
+
+/// The signed-in user by id, if they may still act.
+pub async fn active_user(state: &AppState, id: i64) -> Result<User, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let user = match store::find(&mut conn, id).await {
+        Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
+        other => other?,
+    };
+    check_active(&user)?;
+    Ok(user)
+}
+
+fn require_admin(actor: &User) -> Result<(), AppError> {
+    if actor.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only administrators can do this".into()))
+    }
+}
+
+pub async fn list_users(
+    state: &AppState,
+    actor: &User,
+    status: Option<AccountStatus>,
+) -> Result<Vec<User>, AppError> {
+    require_admin(actor)?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::list(&mut conn, status).await
+}
+
+pub async fn approve(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
+    require_admin(actor)?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::set_status(&mut conn, id, &[AccountStatus::Pending], AccountStatus::Active).await
+}
+
+/// Turns a waiting sign-up away; the account (which holds nothing yet) is removed.
+pub async fn reject(state: &AppState, actor: &User, id: i64) -> Result<(), AppError> {
+    require_admin(actor)?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::delete_pending(&mut conn, id).await
+}
+
+pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
+    require_admin(actor)?;
+    if actor.id == id {
+        return Err(AppError::invalid("id", "you cannot disable your own account"));
+    }
+    let mut conn = db::conn(&state.pool).await?;
+    store::set_status(
+        &mut conn,
+        id,
+        &[AccountStatus::Active, AccountStatus::Pending],
+        AccountStatus::Disabled,
+    )
+    .await
+}
+
+pub async fn enable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
+    require_admin(actor)?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::set_status(&mut conn, id, &[AccountStatus::Disabled], AccountStatus::Active).await
+}
+
+/// A change to the profile; absent fields stay as they are.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ProfilePatch {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+    pub currency: Option<String>,
+    pub default_meeting_minutes: Option<i32>,
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    actor: &User,
+    patch: ProfilePatch,
+) -> Result<User, AppError> {
+    let mut v = Validator::default();
+    let name = rules::name(&mut v, patch.name.as_deref().unwrap_or(&actor.name));
+    let timezone = patch.timezone.unwrap_or_else(|| actor.timezone.clone());
+    v.check(
+        timezone.parse::<chrono_tz::Tz>().is_ok(),
+        "timezone",
+        "choose a timezone from the list, like Europe/Paris",
+    );
+    let currency = patch
+        .currency
+        .map(|c| c.trim().to_uppercase())
+        .unwrap_or_else(|| actor.currency.clone());
+    v.check(
+        crate::money::is_currency_code(&currency),
+        "currency",
+        "use a three-letter ISO 4217 code, like USD or EUR",
+    );
+    let minutes = patch
+        .default_meeting_minutes
+        .unwrap_or(actor.default_meeting_minutes);
+    v.check(
+        (5..=480).contains(&minutes),
+        "default_meeting_minutes",
+        "choose between 5 and 480 minutes",
+    );
+    v.finish(())?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::update_profile(
+        &mut conn,
+        actor.id,
+        store::ProfileChange {
+            name: &name,
+            timezone: &timezone,
+            currency: &currency,
+            default_meeting_minutes: minutes,
+        },
+    )
+    .await
+}
+
+pub async fn change_password(
+    state: &AppState,
+    actor: &User,
+    current: String,
+    new: String,
+) -> Result<(), AppError> {
+    let mut v = Validator::default();
+    rules::password(&mut v, "new_password", &new);
+    v.finish(())?;
+    let mut conn = db::conn(&state.pool).await?;
+    let stored = store::password_hash(&mut conn, actor.id).await?;
+    if !password::verify(current, Some(stored)).await {
+        return Err(AppError::invalid("current_password", "this is not your current password"));
+    }
+    let hash = password::hash(new).await?;
+    store::set_password_hash(&mut conn, actor.id, &hash).await
+}
+
+fn token_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+pub async fn create_token(
+    state: &AppState,
+    actor: &User,
+    name: &str,
+) -> Result<NewApiToken, AppError> {
+    let name = name.trim();
+    let mut v = Validator::default();
+    v.check(!name.is_empty(), "name", "give the token a name")
+        .check(name.chars().count() <= 100, "name", "use at most 100 characters");
+    v.finish(())?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = format!("aida_{}", hex::encode(bytes));
+    let mut conn = db::conn(&state.pool).await?;
+    let token = store::insert_token(&mut conn, actor.id, name, &token_hash(&secret)).await?;
+    Ok(NewApiToken { token, secret })
+}
+
+pub async fn list_tokens(state: &AppState, actor: &User) -> Result<Vec<ApiToken>, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::list_tokens(&mut conn, actor.id).await
+}
+
+pub async fn revoke_token(state: &AppState, actor: &User, id: i64) -> Result<(), AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::delete_token(&mut conn, actor.id, id).await
+}
+
+/// The active user a bearer token belongs to.
+pub async fn user_for_token(state: &AppState, secret: &str) -> Result<User, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let user = store::user_for_token(&mut conn, &token_hash(secret), state.now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    check_active(&user)?;
+    Ok(user)
+}

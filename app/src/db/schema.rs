@@ -1,0 +1,107 @@
+//! Diesel's view of the tables in `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        email -> Text,
+        password_hash -> Text,
+        phone -> Nullable<Text>,
+        display_name -> Text,
+        timezone -> Text,
+        currency -> Bpchar,
+        default_meeting_minutes -> Int4,
+        role -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        data -> Bytea,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    sign_in_attempts (id) {
+        id -> Int8,
+        email -> Text,
+        client_addr -> Text,
+        succeeded -> Bool,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        user_id -> Int8,
+        title -> Text,
+        description -> Text,
+        location -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        all_day -> Bool,
+        source -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> Int8,
+        user_id -> Int8,
+        title -> Text,
+        notes -> Text,
+        due_date -> Nullable<Date>,
+        due_at -> Nullable<Timestamptz>,
+        priority -> Int2,
+        completed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    expenses (id) {
+        id -> Int8,
+        user_id -> Int8,
+        amount -> Numeric,
+        currency -> Bpchar,
+        category -> Text,
+        description -> Text,
+        spent_on -> Date,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(events -> users (user_id));
+diesel::joinable!(tasks -> users (user_id));
+diesel::joinable!(expenses -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    api_tokens,
+    sign_in_attempts,
+    events,
+    tasks,
+    expenses
+);

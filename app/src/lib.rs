@@ -1,0 +1,57 @@
+//! Aida's domain, server functions and pages. Each domain module owns its types (`model`),
+//! storage (`store`, server only), operations (`ops`, server only), server functions (`api`)
+//! and components (`views`). See ARCHITECTURE.md.
+
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod db;
+pub mod error;
+mod layout;
+pub mod money;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod state;
+pub mod ui;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="aida" href="/pkg/aida.css"/>
+        <Title text="Aida"/>
+        <Router>
+            <Routes fallback=layout::NotFound>
+                <Route path=path!("/sign-in") view=auth::views::SignInPage/>
+                <Route path=path!("/sign-up") view=auth::views::SignUpPage/>
+                <Route path=path!("/waitlist") view=auth::views::WaitlistPage/>
+                <Route path=path!("/") view=|| view! { <layout::Signed page=layout::home/> } ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

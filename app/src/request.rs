@@ -1,0 +1,73 @@
+//! What a server function knows about its request: the app state, the session, the acting user.
+
+use axum::http::HeaderMap;
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::auth::{model::User, ops, session};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the server function context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer on this request");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user, if any; an account that is no longer active counts as signed out.
+pub async fn signed_in_user() -> Result<Option<(AppState, User)>, AppError> {
+    let state = state()?;
+    let session = session().await?;
+    let Some(id) = session::user_id(&session).await? else {
+        return Ok(None);
+    };
+    match ops::active_user(&state, id).await {
+        Ok(user) => Ok(Some((state, user))),
+        Err(AppError::Unauthenticated | AppError::Forbidden(_)) => {
+            session::sign_out(&session).await?;
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The signed-in, active user, or `Unauthenticated`.
+pub async fn acting_user() -> Result<(AppState, User), AppError> {
+    signed_in_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The client's address, for rate limiting sign-ins.
+pub async fn client_addr() -> String {
+    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let connect: Option<axum::extract::ConnectInfo<std::net::SocketAddr>> =
+        leptos_axum::extract().await.ok();
+    let trust = state().map(|s| s.settings.trust_forwarded_for).unwrap_or(false);
+    client_addr_from(&headers, connect.map(|c| c.0), trust)
+}
+
+/// The address a request came from: the peer, or the first `X-Forwarded-For` hop when trusted.
+pub fn client_addr_from(
+    headers: &HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+    trust_forwarded_for: bool,
+) -> String {
+    if trust_forwarded_for {
+        if let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return first.trim().to_owned();
+        }
+    }
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,116 @@
+//! Small building blocks shared by every page: form fields with their errors, notices, layout.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The error of the last run of an action, if it failed.
+pub fn action_error<I, O>(action: ServerAction<I>) -> Signal<Option<AppError>>
+where
+    I: leptos::server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}
+
+/// The message for `field` in an error, if any.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
+}
+
+pub const INPUT_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100";
+pub const BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-50 dark:focus-visible:ring-offset-slate-900";
+pub const SECONDARY_BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700";
+pub const DANGER_BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md border border-red-300 px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:border-red-700 dark:text-red-300 dark:hover:bg-red-950";
+
+/// A labelled input with its error underneath.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: Signal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] step: Option<&'static str>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">
+                {label}
+            </label>
+            <input
+                id=id
+                name=name
+                type=kind
+                class=INPUT_CLASS
+                prop:value=move || value.get()
+                required=required
+                autocomplete=autocomplete
+                step=step
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <FieldMessage id=error_id error=error/>
+        </div>
+    }
+}
+
+/// The error text under a field (an empty live region when there is none).
+#[component]
+pub fn FieldMessage(id: String, #[prop(into)] error: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <p id=id class="mt-1 min-h-[1.25rem] text-sm text-red-600 dark:text-red-400" aria-live="polite">
+            {move || error.get()}
+        </p>
+    }
+}
+
+/// An error that belongs to no single field.
+#[component]
+pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().filter(|e| !matches!(e, AppError::Invalid(_))).map(|e| {
+            view! {
+                <p role="alert" class="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+                    {e.to_string()}
+                </p>
+            }
+        })
+    }
+}
+
+/// A page title with room for actions on the right.
+#[component]
+pub fn PageHeader(title: &'static str, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+    view! {
+        <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-2xl font-bold tracking-tight text-slate-900 dark:text-white">{title}</h1>
+            <div class="flex flex-wrap items-center gap-2">{children.map(|c| c())}</div>
+        </div>
+    }
+}
+
+/// What a list shows when it has nothing in it.
+#[component]
+pub fn EmptyState(message: &'static str) -> impl IntoView {
+    view! {
+        <p class="rounded-lg border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700 dark:text-slate-400">
+            {message}
+        </p>
+    }
+}
+
+/// A card section.
+#[component]
+pub fn Card(#[prop(optional)] title: Option<&'static str>, children: Children) -> impl IntoView {
+    view! {
+        <section class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            {title.map(|t| view! { <h2 class="mb-3 text-lg font-semibold text-slate-900 dark:text-white">{t}</h2> })}
+            {children()}
+        </section>
+    }
+}

@@ -1,0 +1,128 @@
+# Shared by scripts/run, scripts/test and scripts/bench: install what is missing, start a private
+# PostgreSQL under target/, build the site. Source it; it changes the working directory to the
+# repository root.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PG_PORT="${AIDA_PG_PORT:-54329}"
+PG_DIR="$ROOT/target/postgres"
+PG_DATA="$PG_DIR/data"
+PG_SOCKET="$PG_DIR/run"
+PG_USER=aida
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1
+  fi
+}
+
+apt_install() {
+  log "installing $* from apt"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# The wasm-bindgen version the lock file pins; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want
+  want="$(wasm_bindgen_version)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (takes several minutes, once)"
+    cargo install wasm-bindgen-cli --version "=$want"
+  fi
+}
+
+ensure_npm_tools() {
+  if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing Tailwind and binaryen from npm"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  export PATH="$ROOT/node_modules/.bin:$PATH"
+}
+
+pg_bin() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/pg_ctl" ] && { echo "$dir"; return; }
+  done
+}
+
+ensure_postgres_installed() {
+  if [ -z "$(pg_bin)" ]; then
+    apt_install postgresql
+  fi
+  PG_BIN="$(pg_bin)"
+}
+
+# Runs a PostgreSQL tool as the owner of the cluster (`postgres` when we are root: initdb
+# refuses root).
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts (creating on first use) the private cluster; reused by later runs.
+start_postgres() {
+  ensure_postgres_installed
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres "$PG_DIR"
+    # postgres must be able to reach its directory through ours.
+    chmod o+x "$ROOT" "$ROOT/target" 2>/dev/null || true
+  fi
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    log "creating a PostgreSQL cluster in $PG_DATA"
+    pg_as_owner "$PG_BIN/initdb" -D "$PG_DATA" -U "$PG_USER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    pg_as_owner mkdir -p "$PG_SOCKET"
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKET -c max_connections=300 -c fsync=off -c synchronous_commit=off" start >/dev/null
+  fi
+  export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER="$PG_USER"
+}
+
+# Creates database $1 if absent.
+ensure_database() {
+  if ! "$PG_BIN/psql" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; then
+    "$PG_BIN/createdb" "$1"
+  fi
+}
+
+database_url() { echo "postgres://$PG_USER@127.0.0.1:$PG_PORT/$1"; }
+
+# Builds the browser bundle and styles into target/site. $1: dev or release.
+build_site() {
+  local profile="$1" wasm_dir cargo_profile=()
+  if [ "$profile" = release ]; then
+    cargo_profile=(--profile wasm-release); wasm_dir=wasm-release
+  else
+    wasm_dir=debug
+  fi
+  log "building the browser bundle ($profile)"
+  cargo build -p frontend --lib --target wasm32-unknown-unknown "${cargo_profile[@]}"
+  local pkg="$ROOT/target/site/pkg"
+  mkdir -p "$pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name aida \
+    "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  mv "$pkg/aida_bg.wasm" "$pkg/aida.wasm"
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$pkg/aida.wasm" -o "$pkg/aida.wasm"
+  fi
+  tailwindcss -i style/main.css -o "$pkg/aida.css" --minify 2>/dev/null
+  cp -r public/. target/site/
+}

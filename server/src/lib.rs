@@ -1,0 +1,32 @@
+//! The `aida` process: configuration, the HTTP router, the command line's work.
+
+pub mod config;
+pub mod demo;
+pub mod router;
+pub mod routes;
+pub mod telemetry;
+
+use std::sync::Arc;
+
+use app::state::{AppState, Settings, SystemClock};
+use leptos::config::LeptosOptions;
+
+/// The state shared by every request, from configuration.
+pub fn state(config: &config::Config, pool: app::db::Pool) -> AppState {
+    let leptos_options = LeptosOptions::builder()
+        .output_name("aida")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    AppState {
+        leptos_options,
+        pool,
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(Settings {
+            secure_cookies: config.secure_cookies,
+            session_idle_minutes: config.session_idle_minutes,
+            trust_forwarded_for: config.trust_forwarded_for,
+        }),
+    }
+}

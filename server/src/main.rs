@@ -1,0 +1,126 @@
+//! `aida`: serve the app, migrate the database, administer accounts.
+
+use clap::{Parser, Subcommand};
+
+use app::auth::ops::{self, SignUp};
+use server::config::{self, Config};
+
+#[derive(Parser)]
+#[command(name = "aida", about = "Aida, a self-hostable personal assistant", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the web app and API.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Create the demo account with a few weeks of sample data (idempotent).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an active administrator.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    server::telemetry::init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("aida: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Serve => serve().await,
+        Command::Migrate => {
+            let applied = app::db::migrate(&config::database_url()?).await?;
+            println!("applied {} migration(s)", applied.len());
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, password, name },
+        } => {
+            let state = offline_state().await?;
+            let user = ops::create_admin(&state, SignUp { email, password, name }).await?;
+            println!("created administrator {} (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::Demo => {
+            let state = offline_state().await?;
+            let email = server::demo::seed(&state).await?;
+            println!("demo account: {email} / {}", server::demo::PASSWORD);
+            Ok(())
+        }
+    }
+}
+
+/// State for commands that use the database but serve nothing.
+async fn offline_state() -> Result<app::state::AppState, Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    app::db::migrate(&config.database_url).await?;
+    let pool = app::db::pool(&config.database_url, 2)?;
+    Ok(server::state(&config, pool))
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let applied = app::db::migrate(&config.database_url).await?;
+    tracing::info!(count = applied.len(), "migrations applied");
+    let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
+    let state = server::state(&config, pool);
+    let app = server::router::build(state);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %config.addr, "Aida is listening on http://{}", config.addr);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot listen for SIGTERM"),
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
