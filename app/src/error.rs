@@ -108,6 +108,11 @@ impl Validator {
         }
     }
 
+    /// The errors found so far.
+    pub fn into_error(self) -> AppError {
+        AppError::Invalid(self.errors)
+    }
+
     /// `Ok(value)` when nothing failed.
     pub fn finish<T>(self, value: T) -> Result<T, AppError> {
         if self.errors.is_empty() {

@@ -6,12 +6,16 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
+pub mod events;
 mod layout;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod serde_util;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tasks;
+pub mod time;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -51,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-up") view=auth::views::SignUpPage/>
                 <Route path=path!("/waitlist") view=auth::views::WaitlistPage/>
                 <Route path=path!("/") view=|| view! { <layout::Signed page=layout::home/> } ssr=SsrMode::Async/>
+                <Route path=path!("/calendar") view=|| view! { <layout::Signed page=events::views::calendar_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/tasks") view=|| view! { <layout::Signed page=tasks::views::tasks_page/> } ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,0 +1,306 @@
+//! Calendar events as the app and the API see them, and the checks every new or changed event
+//! passes whichever door it comes through.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::error::{AppError, Validator};
+use crate::time::{self, TimeError, Typed};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_DESCRIPTION: usize = 5000;
+pub const MAX_LOCATION: usize = 300;
+/// The longest event, so a typo in the year does not make a decade-long meeting.
+pub const MAX_DAYS: i64 = 366;
+
+/// Where an event was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Web,
+    Chat,
+    Sms,
+    Voice,
+    Api,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Chat => "chat",
+            Self::Sms => "sms",
+            Self::Voice => "voice",
+            Self::Api => "api",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Web, Self::Chat, Self::Sms, Self::Voice, Self::Api]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// An event. All-day events run from 00:00 UTC of their first day to 00:00 UTC after their last
+/// day, and are shown by date wherever the user is; the API writes them as dates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Event {
+    pub id: i64,
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub all_day: bool,
+    pub source: Source,
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            id: i64,
+            title: &'a str,
+            description: &'a str,
+            location: &'a str,
+            start: String,
+            end: String,
+            all_day: bool,
+            source: Source,
+        }
+        let show = |t: DateTime<Utc>| {
+            if self.all_day {
+                t.date_naive().to_string()
+            } else {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }
+        };
+        Wire {
+            id: self.id,
+            title: &self.title,
+            description: &self.description,
+            location: &self.location,
+            start: show(self.start),
+            end: show(self.end),
+            all_day: self.all_day,
+            source: self.source,
+        }
+        .serialize(s)
+    }
+}
+
+impl Event {
+    /// The first and last local dates the event touches in `tz`.
+    pub fn local_days(&self, tz: Tz) -> (NaiveDate, NaiveDate) {
+        if self.all_day {
+            let first = self.start.date_naive();
+            (first, (self.end - Duration::days(1)).date_naive().max(first))
+        } else {
+            let first = self.start.with_timezone(&tz).date_naive();
+            let last = (self.end - Duration::seconds(1)).with_timezone(&tz).date_naive();
+            (first, last.max(first))
+        }
+    }
+
+    /// Whether the event touches the local day `day` in `tz`.
+    pub fn on_day(&self, day: NaiveDate, tz: Tz) -> bool {
+        let (first, last) = self.local_days(tz);
+        first <= day && day <= last
+    }
+}
+
+/// An event as typed into a form or sent to the API, before checking. Times are strings in
+/// the forms `time::parse` reads; `end` may be left out (the default meeting length applies).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    pub start: String,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub all_day: Option<bool>,
+}
+
+/// A change to some fields of an event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub location: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub all_day: Option<bool>,
+}
+
+impl EventPatch {
+    /// The event with this patch applied, as an input to check again. A start moved without
+    /// an end keeps the event's length.
+    pub fn apply(self, current: &Event, tz: Tz) -> EventInput {
+        let all_day = self.all_day.unwrap_or(current.all_day);
+        let same_kind = all_day == current.all_day;
+        let current_start = if current.all_day {
+            current.start.date_naive().to_string()
+        } else {
+            current.start.to_rfc3339()
+        };
+        let current_end = if current.all_day {
+            (current.end - Duration::days(1)).date_naive().to_string()
+        } else {
+            current.end.to_rfc3339()
+        };
+        let end = match (self.end, &self.start) {
+            (Some(end), _) => Some(end),
+            (None, None) if same_kind => Some(current_end),
+            (None, Some(start)) if same_kind => {
+                let length = current.end - current.start;
+                match time::parse(start, tz) {
+                    Ok(Typed::At(t)) if !all_day => Some((t + length).to_rfc3339()),
+                    Ok(Typed::Day(d)) if all_day => {
+                        Some((d + length - Duration::days(1)).to_string())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        EventInput {
+            title: self.title.unwrap_or_else(|| current.title.clone()),
+            description: Some(self.description.unwrap_or_else(|| current.description.clone())),
+            location: Some(self.location.unwrap_or_else(|| current.location.clone())),
+            start: self.start.unwrap_or(current_start),
+            end,
+            all_day: Some(all_day),
+        }
+    }
+}
+
+/// A checked event, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDraft {
+    pub title: String,
+    pub description: String,
+    pub location: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub all_day: bool,
+}
+
+fn time_message(e: TimeError) -> String {
+    e.to_string()
+}
+
+impl EventInput {
+    /// Checks every field, reading local times in `tz`; `default_minutes` is the length of an
+    /// event given without an end.
+    pub fn validate(&self, tz: Tz, default_minutes: i32) -> Result<EventDraft, AppError> {
+        let mut v = Validator::default();
+        let title = self.title.trim().to_owned();
+        v.check(!title.is_empty(), "title", "give the event a title")
+            .check(title.chars().count() <= MAX_TITLE, "title", "use at most 200 characters");
+        let description = self.description.as_deref().unwrap_or("").trim().to_owned();
+        v.check(
+            description.chars().count() <= MAX_DESCRIPTION,
+            "description",
+            "use at most 5000 characters",
+        );
+        let location = self.location.as_deref().unwrap_or("").trim().to_owned();
+        v.check(location.chars().count() <= MAX_LOCATION, "location", "use at most 300 characters");
+        let all_day = self.all_day.unwrap_or(false);
+
+        let start = match time::parse(&self.start, tz) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                v.fail("start", time_message(e));
+                None
+            }
+        };
+        let end_text = self.end.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let (start, end) = match (start, all_day) {
+            (None, _) => (None, None),
+            (Some(start), true) => {
+                let first = match start {
+                    Typed::Day(d) => d,
+                    Typed::At(t) => t.with_timezone(&tz).date_naive(),
+                };
+                // For all-day events the end is the last day, inclusive, as people say it.
+                let last = match end_text.map(|t| time::parse(t, tz)) {
+                    None => Some(first),
+                    Some(Ok(Typed::Day(d))) => Some(d),
+                    Some(Ok(Typed::At(t))) => Some(t.with_timezone(&tz).date_naive()),
+                    Some(Err(e)) => {
+                        v.fail("end", time_message(e));
+                        None
+                    }
+                };
+                let start = time::start_of_day(first, chrono_tz::UTC);
+                let end = last.map(|l| time::start_of_day(l, chrono_tz::UTC) + Duration::days(1));
+                (Some(start), end)
+            }
+            (Some(start), false) => {
+                let start = match start {
+                    Typed::At(t) => Some(t),
+                    Typed::Day(_) => {
+                        v.fail("start", "give a time, or mark the event as all-day");
+                        None
+                    }
+                };
+                let end = match end_text {
+                    None => start.map(|s| s + Duration::minutes(i64::from(default_minutes))),
+                    Some(t) => match time::parse(t, tz) {
+                        Ok(Typed::At(t)) => Some(t),
+                        Ok(Typed::Day(_)) => {
+                            v.fail("end", "give an end time");
+                            None
+                        }
+                        Err(e) => {
+                            v.fail("end", time_message(e));
+                            None
+                        }
+                    },
+                };
+                (start, end)
+            }
+        };
+        if let (Some(start), Some(end)) = (start, end) {
+            v.check(end > start, "end", "the end must be after the start");
+            v.check(
+                end - start <= Duration::days(MAX_DAYS),
+                "end",
+                "an event can last at most a year",
+            );
+        }
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(v.into_error());
+        };
+        v.finish(EventDraft {
+            title,
+            description,
+            location,
+            start,
+            end,
+            all_day,
+        })
+    }
+}
+
+impl Event {
+    /// Whether the event falls in `[from, to)`; all-day events by their dates in `tz`.
+    pub fn overlaps(&self, from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> bool {
+        if self.all_day {
+            let (first, last) = self.local_days(tz);
+            let from_day = from.with_timezone(&tz).date_naive();
+            let to_day = (to - Duration::seconds(1)).with_timezone(&tz).date_naive();
+            first <= to_day && last >= from_day
+        } else {
+            self.start < to && self.end > from
+        }
+    }
+}

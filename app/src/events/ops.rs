@@ -1,0 +1,73 @@
+//! What a user can do with their calendar. Every door (pages, REST, and later chat, SMS and
+//! voice) comes through here with the acting user.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::model::{Event, EventInput, EventPatch, Source};
+use super::store;
+use crate::auth::model::User;
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The widest range one listing may ask for.
+pub const MAX_RANGE_DAYS: i64 = 400;
+
+/// Events touching `[from, to)`, earliest first (all-day events by their dates in the user's
+/// timezone).
+pub async fn list(
+    state: &AppState,
+    user: &User,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>, AppError> {
+    if to <= from {
+        return Err(AppError::invalid("to", "must be after from"));
+    }
+    if to - from > Duration::days(MAX_RANGE_DAYS) {
+        return Err(AppError::invalid("to", "ask for at most 400 days at a time"));
+    }
+    let tz = user.tz();
+    let mut conn = db::conn(&state.pool).await?;
+    // All-day events are stored in UTC days; widen by a day each side, then keep exact matches.
+    let events = store::between(&mut conn, user.id, from - Duration::days(1), to + Duration::days(1)).await?;
+    Ok(events.into_iter().filter(|e| e.overlaps(from, to, tz)).collect())
+}
+
+pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::find(&mut conn, user.id, id).await
+}
+
+pub async fn create(
+    state: &AppState,
+    user: &User,
+    input: EventInput,
+    source: Source,
+) -> Result<Event, AppError> {
+    let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
+    let mut conn = db::conn(&state.pool).await?;
+    let event = store::insert(&mut conn, user.id, &draft, source).await?;
+    tracing::info!(user_id = user.id, event_id = event.id, source = source.as_str(), "event created");
+    Ok(event)
+}
+
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    patch: EventPatch,
+) -> Result<Event, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let current = store::find(&mut conn, user.id, id).await?;
+    let draft = patch
+        .apply(&current, user.tz())
+        .validate(user.tz(), user.default_meeting_minutes)?;
+    store::update(&mut conn, user.id, id, &draft).await
+}
+
+/// Deletes an event and returns what it was.
+pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::delete(&mut conn, user.id, id).await
+}

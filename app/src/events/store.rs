@@ -1,0 +1,120 @@
+//! Event queries, always scoped to one user.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::model::{Event, EventDraft, Source};
+use crate::db::schema::events;
+use crate::error::AppError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = events)]
+struct EventRow {
+    id: i64,
+    title: String,
+    description: String,
+    location: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    all_day: bool,
+    source: String,
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Self {
+        Event {
+            id: r.id,
+            title: r.title,
+            description: r.description,
+            location: r.location,
+            start: r.starts_at,
+            end: r.ends_at,
+            all_day: r.all_day,
+            source: Source::parse(&r.source).unwrap_or(Source::Web),
+        }
+    }
+}
+
+/// Events that start before `to` and end after `from`, earliest first.
+pub async fn between(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>, AppError> {
+    Ok(events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(events::starts_at.lt(to))
+        .filter(events::ends_at.gt(from))
+        .order((events::starts_at.asc(), events::id.asc()))
+        .select(EventRow::as_select())
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(Event::from)
+        .collect())
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Event, AppError> {
+    Ok(events::table
+        .filter(events::user_id.eq(user_id))
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)
+        .await?
+        .into())
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    draft: &EventDraft,
+    source: Source,
+) -> Result<Event, AppError> {
+    Ok(diesel::insert_into(events::table)
+        .values((
+            events::user_id.eq(user_id),
+            events::title.eq(&draft.title),
+            events::description.eq(&draft.description),
+            events::location.eq(&draft.location),
+            events::starts_at.eq(draft.start),
+            events::ends_at.eq(draft.end),
+            events::all_day.eq(draft.all_day),
+            events::source.eq(source.as_str()),
+        ))
+        .returning(EventRow::as_returning())
+        .get_result(conn)
+        .await?
+        .into())
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+    draft: &EventDraft,
+) -> Result<Event, AppError> {
+    Ok(diesel::update(events::table.filter(events::user_id.eq(user_id)).find(id))
+        .set((
+            events::title.eq(&draft.title),
+            events::description.eq(&draft.description),
+            events::location.eq(&draft.location),
+            events::starts_at.eq(draft.start),
+            events::ends_at.eq(draft.end),
+            events::all_day.eq(draft.all_day),
+            events::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(EventRow::as_returning())
+        .get_result(conn)
+        .await?
+        .into())
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Event, AppError> {
+    Ok(diesel::delete(events::table.filter(events::user_id.eq(user_id)).find(id))
+        .returning(EventRow::as_returning())
+        .get_result(conn)
+        .await?
+        .into())
+}

@@ -1,0 +1,327 @@
+//! The calendar page: week and month views, and the dialog that creates, edits and deletes
+//! events. The view, the date and the open dialog live in the URL, so every control is a link
+//! or a form that works before the page is hydrated.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::api::{DeleteEvent, SaveEvent, calendar, load_event_card};
+use super::calendar::{CalendarView, Day, EventCard, Mode, Placed};
+use crate::auth::model::User;
+use crate::ui::{
+    BUTTON_CLASS, DANGER_BUTTON_CLASS, FieldMessage, FormError, INPUT_CLASS, PageHeader,
+    SECONDARY_BUTTON_CLASS, action_error, field_error,
+};
+
+/// Hours drawn in the week grid.
+const HOUR_ROWS: u32 = 24;
+
+fn calendar_href(mode: Mode, date: chrono::NaiveDate, extra: &str) -> String {
+    format!("/calendar?view={}&date={date}{extra}", mode.as_str())
+}
+
+pub fn calendar_page(_user: User) -> impl IntoView {
+    let query = use_query_map();
+    let mode = Memo::new(move |_| Mode::parse(&query.with(|q| q.get("view").unwrap_or_default())));
+    let date = Memo::new(move |_| query.with(|q| q.get("date")));
+    let editing = Memo::new(move |_| query.with(|q| q.get("edit")).and_then(|id| id.parse::<i64>().ok()));
+    let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
+    let save = ServerAction::<SaveEvent>::new();
+    let delete = ServerAction::<DeleteEvent>::new();
+    let view_data = Resource::new(
+        move || (mode.get(), date.get(), save.version().get(), delete.version().get()),
+        |(mode, date, _, _)| calendar(mode.as_str().to_owned(), date),
+    );
+
+    view! {
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading the calendar…"</p> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Ok(cal) => view! {
+                        <CalendarBody cal=cal.clone() editing=editing creating=creating save=save delete=delete/>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert" class="text-red-700">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn CalendarBody(
+    cal: CalendarView,
+    editing: Memo<Option<i64>>,
+    creating: Memo<bool>,
+    save: ServerAction<SaveEvent>,
+    delete: ServerAction<DeleteEvent>,
+) -> impl IntoView {
+    let mode = cal.mode;
+    let here = calendar_href(mode, cal.anchor, "");
+    let other_mode = match mode {
+        Mode::Week => Mode::Month,
+        Mode::Month => Mode::Week,
+    };
+    let grid = match mode {
+        Mode::Week => view! { <WeekGrid days=cal.days.clone() here=here.clone()/> }.into_any(),
+        Mode::Month => view! { <MonthGrid days=cal.days.clone() here=here.clone()/> }.into_any(),
+    };
+    let default_day = if cal.days.iter().any(|d| d.date == cal.today) { cal.today } else { cal.anchor };
+    view! {
+        <PageHeader title="Calendar">
+            <A href=calendar_href(mode, cal.prev, "") attr:class=SECONDARY_BUTTON_CLASS attr:aria-label="Previous">"‹"</A>
+            <A href=calendar_href(mode, cal.today, "") attr:class=SECONDARY_BUTTON_CLASS>"Today"</A>
+            <A href=calendar_href(mode, cal.next, "") attr:class=SECONDARY_BUTTON_CLASS attr:aria-label="Next">"›"</A>
+            <A href=calendar_href(other_mode, cal.anchor, "") attr:class=SECONDARY_BUTTON_CLASS>
+                {match other_mode { Mode::Week => "Week view", Mode::Month => "Month view" }}
+            </A>
+            <A href=calendar_href(mode, cal.anchor, "&new=1") attr:class=BUTTON_CLASS>"New event"</A>
+        </PageHeader>
+        <h2 class="mb-3 text-lg font-semibold" aria-live="polite">{cal.title.clone()}</h2>
+        {grid}
+        {
+            let here = here.clone();
+            move || {
+                if creating.get() {
+                    Some(view! { <EventDialog card=None default_day=default_day here=here.clone() save=save delete=delete/> }.into_any())
+                } else {
+                    editing.get().map(|id| view! { <EditDialog id=id default_day=default_day here=here.clone() save=save delete=delete/> }.into_any())
+                }
+            }
+        }
+    }
+}
+
+fn event_link(here: &str, card: &EventCard) -> String {
+    format!("{here}&edit={}", card.event.id)
+}
+
+#[component]
+fn WeekGrid(days: Vec<Day>, here: String) -> impl IntoView {
+    let hours = (0..HOUR_ROWS).map(|h| view! {
+        <div class="h-10 border-t border-slate-100 pr-1 text-right text-[10px] text-slate-400 dark:border-slate-800">
+            {format!("{h:02}:00")}
+        </div>
+    }).collect_view();
+    let columns = days.into_iter().map(|day| {
+        let here = here.clone();
+        let all_day = day.all_day.clone().into_iter().map(|c| view! {
+            <A href=event_link(&here, &c) attr:class="block truncate rounded bg-emerald-100 px-1 text-xs text-emerald-900 hover:bg-emerald-200 dark:bg-emerald-900 dark:text-emerald-100">
+                {c.event.title.clone()}
+            </A>
+        }).collect_view();
+        let timed = day.timed.clone().into_iter().map(|p| timed_block(&here, p)).collect_view();
+        view! {
+            <div role="group" aria-label=day.date.format("%A %B %-d").to_string() class="min-w-0 border-l border-slate-200 dark:border-slate-800">
+                <div class=if day.is_today { "h-8 text-center text-sm font-bold text-indigo-600 dark:text-indigo-400" } else { "h-8 text-center text-sm font-medium" }>
+                    {day.label.clone()}
+                </div>
+                <div class="min-h-6 space-y-0.5 border-b border-slate-200 p-0.5 dark:border-slate-800">{all_day}</div>
+                <div class="relative" style=format!("height: {}rem", HOUR_ROWS as f32 * 2.5)>
+                    {(0..HOUR_ROWS).map(|_| view! { <div class="h-10 border-t border-slate-100 dark:border-slate-800"></div> }).collect_view()}
+                    {timed}
+                </div>
+            </div>
+        }
+    }).collect_view();
+    view! {
+        <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <div class="grid min-w-[720px] grid-cols-[3rem_repeat(7,minmax(0,1fr))]">
+                <div>
+                    <div class="h-8"></div>
+                    <div class="min-h-6 border-b border-slate-200 dark:border-slate-800"></div>
+                    {hours}
+                </div>
+                {columns}
+            </div>
+        </div>
+    }
+}
+
+fn timed_block(here: &str, p: Placed) -> impl IntoView + use<> {
+    let width = 100.0 / p.lanes.max(1) as f32;
+    let style = format!(
+        "top: {:.3}%; height: {:.3}%; left: {:.3}%; width: {:.3}%",
+        p.top,
+        p.height,
+        width * p.lane as f32,
+        width
+    );
+    view! {
+        <A href=event_link(here, &p.card) attr:style=style
+            attr:class="absolute overflow-hidden rounded border border-indigo-300 bg-indigo-100 px-1 text-xs text-indigo-900 hover:z-10 hover:bg-indigo-200 dark:border-indigo-700 dark:bg-indigo-900 dark:text-indigo-100">
+            <span class="font-semibold">{p.card.event.title.clone()}</span>
+            <span class="block text-[10px]">{p.card.time_label.clone()}</span>
+        </A>
+    }
+}
+
+#[component]
+fn MonthGrid(days: Vec<Day>, here: String) -> impl IntoView {
+    const SHOWN: usize = 3;
+    let cells = days.into_iter().map(|day| {
+        let here = here.clone();
+        let mut cards: Vec<EventCard> = day.all_day.clone();
+        cards.extend(day.timed.iter().map(|p| p.card.clone()));
+        let more = cards.len().saturating_sub(SHOWN);
+        let list = cards.into_iter().take(SHOWN).map(|c| view! {
+            <li>
+                <A href=event_link(&here, &c) attr:class="block truncate rounded px-1 text-xs hover:bg-indigo-50 dark:hover:bg-slate-800">
+                    {(!c.event.all_day).then(|| c.time_label.split('–').next().unwrap_or_default().to_owned() + " ")}
+                    {c.event.title.clone()}
+                </A>
+            </li>
+        }).collect_view();
+        let week_link = format!("/calendar?view=week&date={}", day.date);
+        view! {
+            <div class=if day.in_range { "min-h-24 border-t border-l border-slate-200 p-1 dark:border-slate-800" } else { "min-h-24 border-t border-l border-slate-200 bg-slate-50 p-1 text-slate-400 dark:border-slate-800 dark:bg-slate-950" }>
+                <A href=week_link attr:class=if day.is_today { "text-sm font-bold text-indigo-600 dark:text-indigo-400" } else { "text-sm" }>
+                    {day.label.clone()}
+                </A>
+                <ul class="mt-1 space-y-0.5">{list}</ul>
+                {(more > 0).then(|| view! { <p class="px-1 text-xs text-slate-500">{format!("+{more} more")}</p> })}
+            </div>
+        }
+    }).collect_view();
+    view! {
+        <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+            <div class="grid min-w-[640px] grid-cols-7">{cells}</div>
+        </div>
+    }
+}
+
+#[component]
+fn EditDialog(
+    id: i64,
+    default_day: chrono::NaiveDate,
+    here: String,
+    save: ServerAction<SaveEvent>,
+    delete: ServerAction<DeleteEvent>,
+) -> impl IntoView {
+    let card = Resource::new(move || id, load_event_card);
+    view! {
+        <Suspense>
+            {move || {
+                let here = here.clone();
+                Suspend::new(async move {
+                    match card.await {
+                        Ok(card) => view! { <EventDialog card=Some(card) default_day=default_day here=here save=save delete=delete/> }.into_any(),
+                        Err(e) => view! { <p role="alert" class="mt-4 text-red-700">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// The create/edit dialog. `card` is the event being edited, or `None` for a new one.
+#[component]
+fn EventDialog(
+    card: Option<EventCard>,
+    default_day: chrono::NaiveDate,
+    here: String,
+    save: ServerAction<SaveEvent>,
+    delete: ServerAction<DeleteEvent>,
+) -> impl IntoView {
+    let error = action_error(save);
+    let delete_error = action_error(delete);
+    let close_href = here.clone();
+    let navigate = leptos_router::hooks::use_navigate();
+    let on_key = {
+        let close_href = close_href.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                navigate(&close_href, Default::default());
+            }
+        }
+    };
+    let (title, description, place, start, end, all_day, id) = match &card {
+        Some(c) => (
+            c.event.title.clone(),
+            c.event.description.clone(),
+            c.event.location.clone(),
+            c.start_input.clone(),
+            c.end_input.clone(),
+            c.event.all_day,
+            Some(c.event.id),
+        ),
+        None => (
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("{default_day}T09:00"),
+            format!("{default_day}T09:30"),
+            false,
+            None,
+        ),
+    };
+    let is_all_day = RwSignal::new(all_day);
+    let input_kind = move || if is_all_day.get() { "date" } else { "datetime-local" };
+    // A date input keeps only the date part of a date-time value.
+    let start_value = start.clone();
+    let end_value = end.clone();
+    let here_for_delete = here.clone();
+    view! {
+        <div class="fixed inset-0 z-40 bg-slate-900/40" aria-hidden="true"></div>
+        <dialog open aria-labelledby="event-dialog-title" on:keydown=on_key
+            class="fixed inset-x-0 top-10 z-50 mx-auto w-[min(32rem,calc(100%-2rem))] rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+            <h2 id="event-dialog-title" class="mb-4 text-xl font-semibold">
+                {if id.is_some() { "Edit event" } else { "New event" }}
+            </h2>
+            <ActionForm action=save attr:class="space-y-2">
+                {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+                <input type="hidden" name="return_to" value=here.clone()/>
+                <div>
+                    <label for="event-title" class="block text-sm font-medium">"Title"</label>
+                    <input id="event-title" name="title" class=INPUT_CLASS value=title required autofocus
+                        aria-describedby="event-title-error"/>
+                    <FieldMessage id="event-title-error".into() error=field_error(error, "title")/>
+                </div>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="all_day" checked=all_day
+                        on:change=move |ev| is_all_day.set(event_target_checked(&ev))/>
+                    "All day"
+                </label>
+                <div class="grid gap-2 sm:grid-cols-2">
+                    <div>
+                        <label for="event-start" class="block text-sm font-medium">"Start"</label>
+                        <input id="event-start" name="start" type=input_kind class=INPUT_CLASS required
+                            value=move || if is_all_day.get() { start_value.chars().take(10).collect() } else { start_value.clone() }
+                            aria-describedby="event-start-error"/>
+                        <FieldMessage id="event-start-error".into() error=field_error(error, "start")/>
+                    </div>
+                    <div>
+                        <label for="event-end" class="block text-sm font-medium">"End"</label>
+                        <input id="event-end" name="end" type=input_kind class=INPUT_CLASS
+                            value=move || if is_all_day.get() { end_value.chars().take(10).collect() } else { end_value.clone() }
+                            aria-describedby="event-end-error"/>
+                        <FieldMessage id="event-end-error".into() error=field_error(error, "end")/>
+                    </div>
+                </div>
+                <div>
+                    <label for="event-location" class="block text-sm font-medium">"Location"</label>
+                    <input id="event-location" name="location" class=INPUT_CLASS value=place aria-describedby="event-location-error"/>
+                    <FieldMessage id="event-location-error".into() error=field_error(error, "location")/>
+                </div>
+                <div>
+                    <label for="event-description" class="block text-sm font-medium">"Description"</label>
+                    <textarea id="event-description" name="description" rows="3" class=INPUT_CLASS aria-describedby="event-description-error">{description}</textarea>
+                    <FieldMessage id="event-description-error".into() error=field_error(error, "description")/>
+                </div>
+                <FormError error=error/>
+                <div class="flex flex-wrap justify-end gap-2 pt-2">
+                    <A href=close_href.clone() attr:class=SECONDARY_BUTTON_CLASS>"Cancel"</A>
+                    <button type="submit" class=BUTTON_CLASS disabled=move || save.pending().get()>"Save"</button>
+                </div>
+            </ActionForm>
+            {id.map(move |id| view! {
+                <ActionForm action=delete attr:class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="return_to" value=here_for_delete/>
+                    <FormError error=delete_error/>
+                    <button type="submit" class=DANGER_BUTTON_CLASS>"Delete event"</button>
+                </ActionForm>
+            })}
+        </dialog>
+    }
+}
