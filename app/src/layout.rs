@@ -50,10 +50,6 @@ fn Frame(user: User, children: Children) -> impl IntoView {
     }
 }
 
-pub fn home(user: User) -> impl IntoView {
-    view! { <p>"Welcome, " {user.email}</p> }
-}
-
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

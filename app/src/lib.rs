@@ -2,19 +2,23 @@
 //! storage (`store`, server only), operations (`ops`, server only), server functions (`api`)
 //! and components (`views`). See ARCHITECTURE.md.
 
+pub mod admin;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod expenses;
 mod layout;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod serde_util;
+pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tasks;
+pub mod today;
 pub mod time;
 pub mod ui;
 
@@ -54,8 +58,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=auth::views::SignInPage/>
                 <Route path=path!("/sign-up") view=auth::views::SignUpPage/>
                 <Route path=path!("/waitlist") view=auth::views::WaitlistPage/>
-                <Route path=path!("/") view=|| view! { <layout::Signed page=layout::home/> } ssr=SsrMode::Async/>
+                <Route path=path!("/") view=|| view! { <layout::Signed page=today::views::today_page/> } ssr=SsrMode::Async/>
                 <Route path=path!("/calendar") view=|| view! { <layout::Signed page=events::views::calendar_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/expenses") view=|| view! { <layout::Signed page=expenses::views::expenses_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view=|| view! { <layout::Signed page=settings::views::settings_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=|| view! { <layout::Signed page=admin::views::admin_page/> } ssr=SsrMode::Async/>
                 <Route path=path!("/tasks") view=|| view! { <layout::Signed page=tasks::views::tasks_page/> } ssr=SsrMode::Async/>
             </Routes>
         </Router>

@@ -14,9 +14,25 @@ pub struct TaskRow {
     pub overdue: bool,
 }
 
+#[cfg(feature = "ssr")]
+impl TaskRow {
+    pub fn new(task: Task, now: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> Self {
+        use super::model::Due;
+        TaskRow {
+            due_label: task.due.map(|d| match d {
+                Due::Day(day) => day.format("%a %b %-d").to_string(),
+                Due::At(t) => t.with_timezone(&tz).format("%a %b %-d, %H:%M").to_string(),
+            }),
+            due_input: task.due.map(|d| d.input_value(tz)).unwrap_or_default(),
+            overdue: task.is_overdue(now, tz),
+            task,
+        }
+    }
+}
+
 #[server(prefix = "/rpc")]
 pub async fn list_tasks(filter: String, sort: String) -> Result<Vec<TaskRow>, AppError> {
-    use super::model::{Due, Filter, Sort};
+    use super::model::{Filter, Sort};
     let (state, user) = crate::request::acting_user().await?;
     let filter = Filter::parse(&filter).unwrap_or_default();
     let sort = Sort::parse(&sort).unwrap_or_default();
@@ -25,15 +41,7 @@ pub async fn list_tasks(filter: String, sort: String) -> Result<Vec<TaskRow>, Ap
     let tasks = super::ops::list(&state, &user, filter, sort).await?;
     Ok(tasks
         .into_iter()
-        .map(|task| TaskRow {
-            due_label: task.due.map(|d| match d {
-                Due::Day(day) => day.format("%a %b %-d").to_string(),
-                Due::At(t) => t.with_timezone(&tz).format("%a %b %-d, %H:%M").to_string(),
-            }),
-            due_input: task.due.map(|d| d.input_value(tz)).unwrap_or_default(),
-            overdue: task.is_overdue(now, tz),
-            task,
-        })
+        .map(|task| TaskRow::new(task, now, tz))
         .collect())
 }
 

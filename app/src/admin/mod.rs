@@ -1,0 +1,4 @@
+//! Administration: the waitlist and account status.
+
+pub mod api;
+pub mod views;

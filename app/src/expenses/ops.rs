@@ -1,0 +1,91 @@
+//! What a user can do with their expenses, whichever door they come through.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::model::{Expense, ExpenseInput, ExpensePatch};
+use super::store;
+use crate::auth::model::User;
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The widest range one listing may ask for.
+pub const MAX_RANGE_DAYS: i64 = 400;
+
+/// A calendar month, as `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub first: NaiveDate,
+}
+
+impl Month {
+    pub fn containing(day: NaiveDate) -> Self {
+        Self { first: day.with_day(1).unwrap_or(day) }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+            .ok()
+            .map(|first| Self { first })
+    }
+
+    pub fn next(self) -> Self {
+        Self { first: crate::events::calendar::add_months(self.first, 1) }
+    }
+
+    pub fn prev(self) -> Self {
+        Self { first: crate::events::calendar::add_months(self.first, -1) }
+    }
+
+    pub fn key(self) -> String {
+        self.first.format("%Y-%m").to_string()
+    }
+
+    pub fn label(self) -> String {
+        self.first.format("%B %Y").to_string()
+    }
+}
+
+/// The user's today.
+pub fn today(state: &AppState, user: &User) -> NaiveDate {
+    state.now().with_timezone(&user.tz()).date_naive()
+}
+
+/// Expenses dated in `[from, to)`.
+pub async fn list(state: &AppState, user: &User, from: NaiveDate, to: NaiveDate) -> Result<Vec<Expense>, AppError> {
+    if to <= from {
+        return Err(AppError::invalid("to", "must be after from"));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(AppError::invalid("to", "ask for at most 400 days at a time"));
+    }
+    let mut conn = db::conn(&state.pool).await?;
+    store::between(&mut conn, user.id, from, to).await
+}
+
+pub async fn list_month(state: &AppState, user: &User, month: Month) -> Result<Vec<Expense>, AppError> {
+    list(state, user, month.first, month.next().first).await
+}
+
+pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::find(&mut conn, user.id, id).await
+}
+
+pub async fn create(state: &AppState, user: &User, input: ExpenseInput) -> Result<Expense, AppError> {
+    let draft = input.validate(&user.currency, today(state, user))?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::insert(&mut conn, user.id, &draft).await
+}
+
+pub async fn update(state: &AppState, user: &User, id: i64, patch: ExpensePatch) -> Result<Expense, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let current = store::find(&mut conn, user.id, id).await?;
+    let draft = patch.apply(&current).validate(&user.currency, today(state, user))?;
+    store::update(&mut conn, user.id, id, &draft).await
+}
+
+pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::delete(&mut conn, user.id, id).await
+}

@@ -1,0 +1,4 @@
+//! The user's own settings: profile, password, API tokens.
+
+pub mod api;
+pub mod views;

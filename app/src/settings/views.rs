@@ -1,0 +1,152 @@
+//! The settings page: profile, password and API tokens.
+
+use leptos::prelude::*;
+
+use super::api::{ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings};
+use crate::auth::model::User;
+use crate::money::CURRENCIES;
+use crate::ui::{
+    BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, Field, FieldMessage, FormError,
+    INPUT_CLASS, PageHeader, action_error, field_error,
+};
+
+pub fn settings_page(_user: User) -> impl IntoView {
+    let profile = ServerAction::<SaveProfile>::new();
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let data = Resource::new(
+        move || (profile.version().get(), create.version().get(), revoke.version().get()),
+        |_| load_settings(),
+    );
+    view! {
+        <PageHeader title="Settings"/>
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <SettingsBody view=view profile=profile create=create revoke=revoke/> }.into_any(),
+                    Err(e) => view! { <p role="alert" class="text-red-700">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsBody(
+    view: SettingsView,
+    profile: ServerAction<SaveProfile>,
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+) -> impl IntoView {
+    let SettingsView { user, timezones, tokens } = view;
+    let profile_error = action_error(profile);
+    let saved = move || matches!(profile.value().get(), Some(Ok(())));
+    view! {
+        <div class="grid gap-4 lg:grid-cols-2">
+            <Card title="Profile">
+                <ActionForm action=profile attr:class="space-y-2" attr:aria-label="Profile">
+                    <Field label="Name" name="name" value=Signal::stored(user.name.clone()) error=field_error(profile_error, "name") autocomplete="name"/>
+                    <div>
+                        <label for="field-timezone" class="block text-sm font-medium">"Timezone"</label>
+                        <input id="field-timezone" name="timezone" list="timezones" value=user.timezone.clone() class=INPUT_CLASS
+                            required aria-describedby="field-timezone-error" autocomplete="off"/>
+                        <datalist id="timezones">
+                            {timezones.into_iter().map(|tz| view! { <option value=tz></option> }).collect_view()}
+                        </datalist>
+                        <FieldMessage id="field-timezone-error".into() error=field_error(profile_error, "timezone")/>
+                    </div>
+                    <div>
+                        <label for="field-currency" class="block text-sm font-medium">"Currency"</label>
+                        <select id="field-currency" name="currency" class=INPUT_CLASS>
+                            {CURRENCIES.iter().map(|c| view! { <option value=*c selected=*c == user.currency>{*c}</option> }).collect_view()}
+                        </select>
+                        <FieldMessage id="field-currency-error".into() error=field_error(profile_error, "currency")/>
+                    </div>
+                    <Field label="Default meeting length (minutes)" name="default_meeting_minutes" kind="number"
+                        value=Signal::stored(user.default_meeting_minutes.to_string())
+                        error=field_error(profile_error, "default_meeting_minutes")/>
+                    <FormError error=profile_error/>
+                    <div class="flex items-center justify-end gap-3">
+                        <span role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{move || saved().then_some("Saved.")}</span>
+                        <button type="submit" class=BUTTON_CLASS>"Save profile"</button>
+                    </div>
+                </ActionForm>
+            </Card>
+            <PasswordCard/>
+            <Card title="API tokens">
+                <TokenSection tokens=tokens create=create revoke=revoke/>
+            </Card>
+        </div>
+    }
+}
+
+#[component]
+fn PasswordCard() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let error = action_error(action);
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <Card title="Password">
+            <ActionForm action=action attr:class="space-y-2" attr:aria-label="Change password">
+                <Field label="Current password" name="current_password" kind="password" required=true autocomplete="current-password" error=field_error(error, "current_password")/>
+                <Field label="New password (at least 10 characters)" name="new_password" kind="password" required=true autocomplete="new-password" error=field_error(error, "new_password")/>
+                <FormError error=error/>
+                <div class="flex items-center justify-end gap-3">
+                    <span role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{move || done().then_some("Password changed.")}</span>
+                    <button type="submit" class=BUTTON_CLASS>"Change password"</button>
+                </div>
+            </ActionForm>
+        </Card>
+    }
+}
+
+#[component]
+fn TokenSection(
+    tokens: Vec<crate::auth::model::ApiToken>,
+    create: ServerAction<CreateToken>,
+    revoke: ServerAction<RevokeToken>,
+) -> impl IntoView {
+    let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
+    let secret = move || create.value().get().and_then(|r| r.ok()).map(|t| t.secret);
+    view! {
+        <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">
+            "Tokens let other programs use the REST API as you: send " <code>"Authorization: Bearer <token>"</code> "."
+        </p>
+        <ActionForm action=create attr:class="flex flex-wrap items-start gap-2" attr:aria-label="Create a token">
+            <div class="flex-1">
+                <label for="token-name" class="sr-only">"Token name"</label>
+                <input id="token-name" name="name" placeholder="Token name, e.g. phone shortcut" class=INPUT_CLASS required/>
+                <FieldMessage id="token-name-error".into() error=field_error(error, "name")/>
+            </div>
+            <button type="submit" class=format!("{BUTTON_CLASS} mt-1")>"Create token"</button>
+        </ActionForm>
+        {move || secret().map(|s| view! {
+            <div role="status" class="mb-3 rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+                <p class="font-medium">"Copy this token now; it will not be shown again:"</p>
+                <code class="mt-1 block break-all" data-testid="new-token">{s}</code>
+            </div>
+        })}
+        {if tokens.is_empty() {
+            view! { <EmptyState message="No tokens yet."/> }.into_any()
+        } else {
+            view! {
+                <ul class="divide-y divide-slate-200 dark:divide-slate-800" aria-label="API tokens">
+                    {tokens.into_iter().map(|t| {
+                        let label = format!("Revoke {}", t.name);
+                        view! {
+                            <li class="flex items-center gap-3 py-2 text-sm">
+                                <span class="flex-1 font-medium">{t.name.clone()}</span>
+                                <span class="text-slate-500">{format!("created {}", t.created_at.format("%Y-%m-%d"))}</span>
+                                <span class="text-slate-500">{t.last_used_at.map(|u| format!("last used {}", u.format("%Y-%m-%d"))).unwrap_or_else(|| "never used".into())}</span>
+                                <ActionForm action=revoke>
+                                    <input type="hidden" name="id" value=t.id/>
+                                    <button type="submit" class=DANGER_BUTTON_CLASS aria-label=label>"Revoke"</button>
+                                </ActionForm>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,110 @@
+//! The Today page's data in one call.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::events::calendar::EventCard;
+use crate::money::Cents;
+use crate::tasks::api::TaskRow;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaDay {
+    pub date: chrono::NaiveDate,
+    pub label: String,
+    pub events: Vec<EventCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spending {
+    pub currency: String,
+    pub this_month_label: String,
+    pub last_month_label: String,
+    pub this_month: Cents,
+    pub last_month: Cents,
+    /// This month's total per category next to last month's, for the user's currency.
+    pub by_category: Vec<(crate::expenses::model::Category, Cents, Cents)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TodayView {
+    pub name: String,
+    pub date_label: String,
+    pub today: AgendaDay,
+    pub next_days: Vec<AgendaDay>,
+    pub tasks: Vec<TaskRow>,
+    pub spending: Spending,
+}
+
+#[server(prefix = "/rpc")]
+pub async fn load_today() -> Result<TodayView, AppError> {
+    use crate::events::calendar::card;
+    use crate::expenses::model::Category;
+    use crate::expenses::ops::Month;
+    use crate::tasks::model::{Filter, Sort};
+    use chrono::Duration;
+
+    let (state, user) = crate::request::acting_user().await?;
+    let tz = user.tz();
+    let now = state.now();
+    let today = now.with_timezone(&tz).date_naive();
+    let week_end = today + Duration::days(8);
+    let events = crate::events::ops::list(
+        &state,
+        &user,
+        crate::time::start_of_day(today, tz),
+        crate::time::start_of_day(week_end, tz),
+    )
+    .await?;
+    let mut days: Vec<AgendaDay> = today
+        .iter_days()
+        .take_while(|d| *d < week_end)
+        .map(|date| AgendaDay {
+            date,
+            label: date.format("%A, %B %-d").to_string(),
+            events: events.iter().filter(|e| e.on_day(date, tz)).map(|e| card(e, tz)).collect(),
+        })
+        .collect();
+    let today_agenda = days.remove(0);
+
+    let end_of_today = crate::time::start_of_day(today + Duration::days(1), tz);
+    let tasks = crate::tasks::ops::list(&state, &user, Filter::Open, Sort::Due)
+        .await?
+        .into_iter()
+        .filter(|t| t.due.is_some_and(|d| d.deadline(tz) <= end_of_today))
+        .map(|task| TaskRow::new(task, now, tz))
+        .collect();
+
+    let this_month = Month::containing(today);
+    let last_month = this_month.prev();
+    let this = crate::expenses::ops::list_month(&state, &user, this_month).await?;
+    let last = crate::expenses::ops::list_month(&state, &user, last_month).await?;
+    let sum = |list: &[crate::expenses::model::Expense], category: Option<Category>| {
+        Cents(
+            list.iter()
+                .filter(|e| e.currency == user.currency && category.is_none_or(|c| e.category == c))
+                .map(|e| e.amount.0)
+                .sum(),
+        )
+    };
+    let by_category = Category::ALL
+        .into_iter()
+        .map(|c| (c, sum(&this, Some(c)), sum(&last, Some(c))))
+        .filter(|(_, a, b)| a.0 > 0 || b.0 > 0)
+        .collect();
+    Ok(TodayView {
+        name: if user.name.is_empty() { user.email.clone() } else { user.name.clone() },
+        date_label: today.format("%A, %B %-d, %Y").to_string(),
+        today: today_agenda,
+        next_days: days,
+        tasks,
+        spending: Spending {
+            currency: user.currency.clone(),
+            this_month_label: this_month.label(),
+            last_month_label: last_month.label(),
+            this_month: sum(&this, None),
+            last_month: sum(&last, None),
+            by_category,
+        },
+    })
+}

@@ -1,0 +1,4 @@
+//! The Today page: the day at a glance.
+
+pub mod api;
+pub mod views;
