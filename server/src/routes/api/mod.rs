@@ -1,9 +1,39 @@
-//! The REST API under `/api`: JSON in and out, one error shape, bearer tokens or the session.
+//! The REST API under `/api`: JSON in and out, one error shape, authentication by bearer token
+//! or session cookie. Handlers are thin: they read the request and call the same operations
+//! as the pages.
+
+mod accounts;
+mod admin;
+mod events;
+mod expenses;
+mod extract;
+mod openapi;
+mod tasks;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use app::state::AppState;
 
+pub use extract::ApiError;
+
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/auth/sign-up", post(accounts::sign_up))
+        .route("/auth/sign-in", post(accounts::sign_in))
+        .route("/me", get(accounts::me).patch(accounts::update_me))
+        .route("/events", get(events::list).post(events::create))
+        .route("/events/{id}", get(events::show).patch(events::update).delete(events::remove))
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/tasks/{id}", get(tasks::show).patch(tasks::update).delete(tasks::remove))
+        .route("/expenses", get(expenses::list).post(expenses::create))
+        .route("/expenses/export", get(expenses::export))
+        .route("/expenses/{id}", get(expenses::show).patch(expenses::update).delete(expenses::remove))
+        .route("/admin/users", get(admin::list))
+        .route("/admin/users/{id}/approve", post(admin::approve))
+        .route("/admin/users/{id}/reject", post(admin::reject))
+        .route("/admin/users/{id}/disable", post(admin::disable))
+        .route("/admin/users/{id}/enable", post(admin::enable))
+        .fallback(extract::not_found)
 }

@@ -1,0 +1,103 @@
+//! `/api/expenses`, and a month as CSV.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use app::error::AppError;
+use app::expenses::model::{Expense, ExpenseInput, ExpensePatch, to_csv};
+use app::expenses::ops::{self, Month};
+use app::state::AppState;
+
+use super::extract::{Acting, ApiResult, Id, JsonBody, Query, created};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    month: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn date(text: &str, field: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::invalid(field, "use a date like 2026-11-23"))
+}
+
+fn month(text: Option<&str>, today: NaiveDate) -> Result<Month, AppError> {
+    match text {
+        None => Ok(Month::containing(today)),
+        Some(t) => Month::parse(t).ok_or_else(|| AppError::invalid("month", "use a month like 2026-11")),
+    }
+}
+
+/// Expenses dated in `[from, to)`, or in `month` (default: this month), oldest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<Expense>>> {
+    let expenses = match (q.from.as_deref(), q.to.as_deref()) {
+        (Some(from), Some(to)) => ops::list(&state, &user, date(from, "from")?, date(to, "to")?).await?,
+        (None, None) => {
+            let m = month(q.month.as_deref(), ops::today(&state, &user))?;
+            ops::list_month(&state, &user, m).await?
+        }
+        (None, Some(_)) => return Err(AppError::invalid("from", "give from with to").into()),
+        (Some(_), None) => return Err(AppError::invalid("to", "give to with from").into()),
+    };
+    Ok(Json(expenses))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    month: Option<String>,
+}
+
+/// One month as a CSV download.
+pub async fn export(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let m = month(q.month.as_deref(), ops::today(&state, &user))?;
+    let csv = to_csv(&ops::list_month(&state, &user, m).await?);
+    let disposition = format!("attachment; filename=\"expenses-{}.csv\"", m.key());
+    let mut response = csv.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    JsonBody(input): JsonBody<ExpenseInput>,
+) -> ApiResult<(StatusCode, Json<Expense>)> {
+    Ok(created(ops::create(&state, &user, input).await?))
+}
+
+pub async fn show(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<Json<Expense>> {
+    Ok(Json(ops::get(&state, &user, id).await?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+    JsonBody(patch): JsonBody<ExpensePatch>,
+) -> ApiResult<Json<Expense>> {
+    Ok(Json(ops::update(&state, &user, id, patch).await?))
+}
+
+pub async fn remove(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<StatusCode> {
+    ops::delete(&state, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
