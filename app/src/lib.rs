@@ -21,6 +21,8 @@ pub mod tasks;
 pub mod today;
 pub mod time;
 pub mod ui;
+#[cfg(feature = "ssr")]
+pub mod understanding;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

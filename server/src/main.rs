@@ -25,6 +25,29 @@ enum Command {
     },
     /// Create the demo account with a few weeks of sample data (idempotent).
     Demo,
+    /// Understand a message with the local rules and print the intent as JSON.
+    Parse(ParseArgs),
+}
+
+#[derive(clap::Args)]
+struct ParseArgs {
+    /// The local wall-clock time in --tz, like 2026-11-22T10:00:00 (default: now).
+    #[arg(long)]
+    now: Option<String>,
+    /// The IANA timezone the message is read in.
+    #[arg(long, default_value = "UTC")]
+    tz: String,
+    /// What "$", "bucks" and "dollars" mean.
+    #[arg(long, default_value = "USD")]
+    currency: String,
+    /// Length in minutes of an event given without an end.
+    #[arg(long, default_value_t = 30)]
+    duration: u32,
+    /// Read one message per line from standard input and print one JSON line for each.
+    #[arg(long)]
+    jsonl: bool,
+    /// The message (without --jsonl).
+    text: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -68,6 +91,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("created administrator {} (id {})", user.email, user.id);
             Ok(())
         }
+        Command::Parse(args) => server::parse::run(
+            args.now.as_deref(),
+            &args.tz,
+            &args.currency,
+            args.duration,
+            if args.jsonl { None } else { Some(args.text.unwrap_or_default()) },
+        )
+        .map_err(Into::into),
         Command::Demo => {
             let state = offline_state().await?;
             let email = server::demo::seed(&state).await?;

@@ -168,6 +168,7 @@ pub async fn enable(state: &AppState, actor: &User, id: i64) -> Result<User, App
 
 /// A change to the profile; absent fields stay as they are.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     pub name: Option<String>,
     pub timezone: Option<String>,

@@ -1,0 +1,107 @@
+//! Expense categories and the words that point to them.
+
+use serde::Serialize;
+
+/// The contract's expense categories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Category {
+    /// Meals, groceries, drinks.
+    Food,
+    /// Fuel, fares, parking, rides.
+    Transport,
+    /// Clothes, gadgets, gifts.
+    Shopping,
+    /// Rent, utilities, phone, insurance.
+    Bills,
+    /// Films, concerts, streaming, games.
+    Entertainment,
+    /// Pharmacy, doctor, dentist, therapy.
+    Health,
+    /// Hotels, flights, holidays.
+    Travel,
+    /// Anything else (haircuts, donations).
+    Other,
+}
+
+fn word_category(w: &str) -> Option<Category> {
+    use Category::*;
+    Some(match w {
+        "food" | "pizza" | "sushi" | "lunch" | "dinner" | "breakfast" | "brunch" | "coffee"
+        | "coffees" | "latte" | "tea" | "groceries" | "grocery" | "restaurant" | "burger"
+        | "burgers" | "sandwich" | "sandwiches" | "takeout" | "takeaway" | "snack" | "snacks"
+        | "cafe" | "starbucks" | "tacos" | "taco" | "pho" | "ramen" | "bagel" | "bagels"
+        | "donut" | "donuts" | "meal" | "meals" | "bakery" | "salad" | "doordash" | "ubereats"
+        | "mcdonalds" | "kfc" | "noodles" | "curry" | "burrito" | "chipotle" | "beer" | "beers"
+        | "wine" | "drinks" | "pub" | "bar" | "supermarket" | "eating" | "dining" | "icecream"
+        | "dessert" | "bread" | "milk" | "eggs" | "fruit" | "chocolate" | "smoothie" | "juice"
+        | "pastry" | "croissant" | "thai" | "indian" | "chinese" | "chai" | "samosa"
+        | "samosas" | "dosa" => Food,
+        "gas" | "fuel" | "petrol" | "diesel" | "uber" | "lyft" | "taxi" | "cab" | "bus"
+        | "train" | "subway" | "metro" | "parking" | "toll" | "tolls" | "transit" | "presto"
+        | "oyster" | "fare" | "fares" | "transport" | "transportation" | "carwash" | "oil"
+        | "tires" | "tyres" | "mechanic" | "bike" | "scooter" | "tram" | "ferry" => Transport,
+        "shoes" | "shoe" | "clothes" | "clothing" | "shirt" | "shirts" | "jacket" | "coat"
+        | "amazon" | "dress" | "jeans" | "pants" | "headphones" | "laptop" | "phone" | "gift"
+        | "gifts" | "present" | "shopping" | "sneakers" | "boots" | "socks" | "furniture"
+        | "ikea" | "books" | "book" | "toys" | "toy" | "electronics" | "charger" | "bag"
+        | "watch" | "hoodie" | "sweater" | "makeup" | "mall" | "target" | "walmart" | "costco"
+        | "shampoo" | "lamp" => Shopping,
+        "bill" | "bills" | "rent" | "hydro" | "electricity" | "electric" | "internet" | "wifi"
+        | "insurance" | "utilities" | "utility" | "mortgage" | "water" | "heating"
+        | "cellphone" | "tax" | "taxes" => Bills,
+        "movie" | "movies" | "cinema" | "concert" | "netflix" | "spotify" | "game" | "games"
+        | "theatre" | "theater" | "show" | "bowling" | "entertainment" | "museum" | "festival"
+        | "karaoke" | "disney" | "hulu" | "steam" | "playstation" | "xbox" | "gig" | "arcade"
+        | "comedy" => Entertainment,
+        "pharmacy" | "copay" | "co-pay" | "doctor" | "dentist" | "meds" | "medicine"
+        | "medication" | "prescription" | "physio" | "physiotherapy" | "therapy" | "therapist"
+        | "vitamins" | "drugstore" | "clinic" | "health" | "chiropractor" | "optometrist"
+        | "glasses" | "contacts" | "massage" | "gym" | "checkup" | "vet" => Health,
+        "hotel" | "hotels" | "flight" | "flights" | "airbnb" | "plane" | "airfare" | "hostel"
+        | "motel" | "luggage" | "travel" | "trip" | "vacation" | "holiday" | "resort"
+        | "airline" | "visa" | "cruise" => Travel,
+        "haircut" | "donation" | "donations" | "charity" | "barber" | "salon" | "other"
+        | "misc" | "laundry" | "stamps" | "postage" | "tip" => Other,
+        _ => return None,
+    })
+}
+
+/// The category pointed to by any of `words` (lowercase), if one is.
+///
+/// A bill always wins ("gas bill" is Bills); "ticket" follows its neighbour
+/// (train ticket: Transport, movie ticket: Entertainment, plane ticket: Travel).
+pub fn lookup<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<Category> {
+    let mut first = None;
+    for w in words {
+        let c = word_category(w);
+        if c == Some(Category::Bills) && matches!(w, "bill" | "bills") {
+            return c;
+        }
+        if first.is_none() {
+            first = c;
+        }
+    }
+    first
+}
+
+/// The category for an expense description: [`lookup`], else `Other`.
+pub fn categorize<'a>(words: impl IntoIterator<Item = &'a str>) -> Category {
+    lookup(words).unwrap_or(Category::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contract_examples() {
+        assert_eq!(categorize(["gas"]), Category::Transport);
+        assert_eq!(categorize(["gas", "bill"]), Category::Bills);
+        assert_eq!(categorize(["copay"]), Category::Health);
+        assert_eq!(categorize(["haircut"]), Category::Other);
+        assert_eq!(categorize(["train", "ticket"]), Category::Transport);
+        assert_eq!(categorize(["movie", "tickets"]), Category::Entertainment);
+        assert_eq!(categorize(["widget"]), Category::Other);
+        assert_eq!(lookup(["widget"]), None);
+    }
+}

@@ -1,0 +1,296 @@
+//! The test harness: each test gets its own PostgreSQL database, cloned from the migrated
+//! template that `scripts/test` prepares, and the real router served on a loopback port.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use leptos::server_fn::ServerFn;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use app::auth::ops::{self, SignUp};
+use app::error::AppError;
+use app::state::{AppState, Clock, Settings};
+
+/// Where the template database lives; `scripts/test` sets it.
+fn template_url() -> String {
+    std::env::var("AIDA_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://aida@127.0.0.1:54329/aida_test_template".to_owned())
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
+    format!("{base}/{name}")
+}
+
+/// A clock the test moves by hand.
+pub struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    pub fn set(&self, t: DateTime<Utc>) {
+        *self.0.lock().expect("clock lock") = t;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock lock")
+    }
+}
+
+/// The moment tests start at unless they move the clock: Sunday 2026-11-22 15:00 UTC.
+pub fn default_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 15, 0, 0).single().expect("valid time")
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<TestClock>,
+    pub base: String,
+    pub database_url: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+async fn fresh_database() -> String {
+    let template = template_url();
+    let template_name = template.rsplit('/').next().unwrap_or("aida_test_template").to_owned();
+    let name = format!(
+        "aida_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = AsyncPgConnection::establish(&with_database(&template, "postgres"))
+        .await
+        .expect("connect to PostgreSQL (run the tests through scripts/test)");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop old test database");
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template_name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database from the template");
+    with_database(&template, &name)
+}
+
+impl TestApp {
+    pub async fn start() -> Self {
+        let database_url = fresh_database().await;
+        let pool = app::db::pool(&database_url, 8).expect("pool");
+        Self::serve(pool, database_url).await
+    }
+
+    /// An app whose database is unreachable (a closed port), for outage behaviour.
+    pub async fn without_database() -> Self {
+        let url = "postgres://aida@127.0.0.1:9/nowhere".to_owned();
+        let pool = app::db::pool(&url, 2).expect("pool");
+        Self::serve(pool, url).await
+    }
+
+    async fn serve(pool: app::db::Pool, database_url: String) -> Self {
+        let clock = Arc::new(TestClock(Mutex::new(default_now())));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let leptos_options = leptos::config::LeptosOptions::builder()
+            .output_name("aida")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .build();
+        let state = AppState {
+            leptos_options,
+            pool,
+            clock: clock.clone(),
+            settings: Arc::new(Settings::default()),
+        };
+        let router = server::router::build(state.clone());
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("serve");
+        });
+        Self {
+            state,
+            clock,
+            base: format!("http://{addr}"),
+            database_url,
+        }
+    }
+
+    /// A visitor with their own cookie jar.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+            token: None,
+        }
+    }
+
+    /// Creates an active user (an admin when `admin`) directly through the operations.
+    pub async fn user(&self, email: &str, admin: bool) -> app::auth::model::User {
+        let input = SignUp {
+            email: email.into(),
+            password: PASSWORD.into(),
+            name: email.split('@').next().unwrap_or_default().into(),
+        };
+        if admin {
+            ops::create_admin(&self.state, input).await.expect("create admin")
+        } else {
+            let user = ops::sign_up(&self.state, input).await.expect("sign up");
+            let root = self.root().await;
+            ops::approve(&self.state, &root, user.id).await.expect("approve")
+        }
+    }
+
+    /// An administrator used to approve test users.
+    async fn root(&self) -> app::auth::model::User {
+        match ops::authenticate(&self.state, "root@aida.test", PASSWORD, "setup").await {
+            Ok(user) => user,
+            Err(_) => ops::create_admin(
+                &self.state,
+                SignUp {
+                    email: "root@aida.test".into(),
+                    password: PASSWORD.into(),
+                    name: "root".into(),
+                },
+            )
+            .await
+            .expect("create root"),
+        }
+    }
+
+    /// A client signed in through the API as a new active user.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        self.user(email, false).await;
+        self.client_for(email).await
+    }
+
+    /// A client holding an API token for an existing user.
+    pub async fn client_for(&self, email: &str) -> Client {
+        let mut client = self.client();
+        let (status, body) = client
+            .post("/api/auth/sign-in", json!({ "email": email, "password": PASSWORD }))
+            .await;
+        assert_eq!(status, 200, "sign-in failed: {body}");
+        client.token = Some(body["token"].as_str().expect("token").to_owned());
+        client
+    }
+
+    /// Counts rows of a table, to check that a refused request wrote nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = app::db::conn(&self.state.pool).await.expect("conn");
+        diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut conn)
+            .await
+            .expect("count")
+            .n
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+impl Client {
+    fn with_auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        }
+    }
+
+    async fn finish(req: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = req.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        Self::finish(self.with_auth(self.http.get(format!("{}{path}", self.base)))).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        Self::finish(self.with_auth(self.http.post(format!("{}{path}", self.base)).json(&body))).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        Self::finish(self.with_auth(self.http.patch(format!("{}{path}", self.base)).json(&body))).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        Self::finish(self.with_auth(self.http.delete(format!("{}{path}", self.base)))).await
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self
+            .with_auth(self.http.get(format!("{}{path}", self.base)))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request");
+        (response.status().as_u16(), response.text().await.expect("body"))
+    }
+
+    /// Calls a server function the way the hydrated page does.
+    pub async fn rpc<F>(&self, args: F) -> Result<F::Output, AppError>
+    where
+        F: ServerFn<Error = AppError> + serde::Serialize,
+        F::Output: DeserializeOwned,
+    {
+        let body = serde_urlencoded::to_string(&args).expect("encode arguments");
+        let response = self
+            .http
+            .post(format!("{}{}", self.base, F::PATH))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let ok = response.status().is_success();
+        let bytes = response.bytes().await.expect("body");
+        if ok {
+            Ok(serde_json::from_slice(&bytes).expect("decode output"))
+        } else {
+            Err(serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                AppError::Request(String::from_utf8_lossy(&bytes).into_owned())
+            }))
+        }
+    }
+
+    /// Signs in through the sign-in server function (a session cookie).
+    pub async fn sign_in_session(&self, email: &str) -> Result<(), AppError> {
+        self.rpc(app::auth::api::SignIn {
+            email: email.into(),
+            password: PASSWORD.into(),
+        })
+        .await
+    }
+}
