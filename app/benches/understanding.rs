@@ -6,8 +6,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use app::understanding::{Context, context_from_args, understand};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const OWN: &str = include_str!("../src/understanding/testdata/own.jsonl");
 

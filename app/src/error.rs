@@ -1,9 +1,9 @@
 //! One error vocabulary for every door: server functions return it typed, the REST API maps it
 //! to a status code and a JSON body naming the field, and later channels turn it into a sentence.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// A problem with one input field, shown next to that field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,8 +18,8 @@ pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tasks;
-pub mod today;
 pub mod time;
+pub mod today;
 pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod understanding;

@@ -49,7 +49,9 @@ pub async fn client_addr() -> String {
     let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let connect: Option<axum::extract::ConnectInfo<std::net::SocketAddr>> =
         leptos_axum::extract().await.ok();
-    let trust = state().map(|s| s.settings.trust_forwarded_for).unwrap_or(false);
+    let trust = state()
+        .map(|s| s.settings.trust_forwarded_for)
+        .unwrap_or(false);
     client_addr_from(&headers, connect.map(|c| c.0), trust)
 }
 

@@ -28,10 +28,15 @@ pub fn parse(text: &str, tz: Tz) -> Result<Typed, TimeError> {
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(Typed::Day(day));
     }
-    let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .ok_or(TimeError::Malformed)?;
+    let local = [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+    .ok_or(TimeError::Malformed)?;
     local_to_utc(local, tz).map(Typed::At)
 }
 
@@ -70,11 +75,15 @@ mod tests {
         let tz: Tz = "America/Toronto".parse().expect("tz");
         assert_eq!(
             parse("2026-11-23T14:30", tz),
-            Ok(Typed::At(Utc.with_ymd_and_hms(2026, 11, 23, 19, 30, 0).unwrap()))
+            Ok(Typed::At(
+                Utc.with_ymd_and_hms(2026, 11, 23, 19, 30, 0).unwrap()
+            ))
         );
         assert_eq!(
             parse("2026-11-23T14:30:00+01:00", tz),
-            Ok(Typed::At(Utc.with_ymd_and_hms(2026, 11, 23, 13, 30, 0).unwrap()))
+            Ok(Typed::At(
+                Utc.with_ymd_and_hms(2026, 11, 23, 13, 30, 0).unwrap()
+            ))
         );
         assert_eq!(
             parse("2026-11-23", tz),
@@ -97,7 +106,10 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().expect("tz");
         let day = NaiveDate::from_ymd_opt(2026, 9, 6).unwrap();
         assert_eq!(
-            start_of_day(day, tz).with_timezone(&tz).format("%H:%M").to_string(),
+            start_of_day(day, tz)
+                .with_timezone(&tz)
+                .format("%H:%M")
+                .to_string(),
             "01:00"
         );
     }

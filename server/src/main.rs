@@ -6,7 +6,11 @@ use app::auth::ops::{self, SignUp};
 use server::config::{self, Config};
 
 #[derive(Parser)]
-#[command(name = "aida", about = "Aida, a self-hostable personal assistant", version)]
+#[command(
+    name = "aida",
+    about = "Aida, a self-hostable personal assistant",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,10 +88,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Admin {
-            command: AdminCommand::Create { email, password, name },
+            command:
+                AdminCommand::Create {
+                    email,
+                    password,
+                    name,
+                },
         } => {
             let state = offline_state().await?;
-            let user = ops::create_admin(&state, SignUp { email, password, name }).await?;
+            let user = ops::create_admin(
+                &state,
+                SignUp {
+                    email,
+                    password,
+                    name,
+                },
+            )
+            .await?;
             println!("created administrator {} (id {})", user.email, user.id);
             Ok(())
         }
@@ -96,7 +113,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             &args.tz,
             &args.currency,
             args.duration,
-            if args.jsonl { None } else { Some(args.text.unwrap_or_default()) },
+            if args.jsonl {
+                None
+            } else {
+                Some(args.text.unwrap_or_default())
+            },
         )
         .map_err(Into::into),
         Command::Demo => {

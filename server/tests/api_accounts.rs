@@ -15,15 +15,26 @@ async fn sign_up_waits_for_approval_then_signs_in() {
     let visitor = app.client();
 
     let (status, body) = visitor
-        .post("/api/auth/sign-up", json!({ "email": "New@Example.com", "password": PASSWORD, "name": "Ann" }))
+        .post(
+            "/api/auth/sign-up",
+            json!({ "email": "New@Example.com", "password": PASSWORD, "name": "Ann" }),
+        )
         .await;
     assert_eq!((status, body), (201, json!({ "status": "pending" })));
 
     let (status, body) = visitor
-        .post("/api/auth/sign-in", json!({ "email": "new@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "new@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 403, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap_or_default().contains("approval"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("approval")
+    );
 
     let (status, pending) = admin.get("/api/admin/users?status=pending").await;
     assert_eq!(status, 200);
@@ -32,13 +43,18 @@ async fn sign_up_waits_for_approval_then_signs_in() {
     assert_eq!(pending[0]["email"], "new@example.com");
     let id = pending[0]["id"].as_i64().expect("id");
 
-    let (status, approved) = admin.post(&format!("/api/admin/users/{id}/approve"), json!({})).await;
+    let (status, approved) = admin
+        .post(&format!("/api/admin/users/{id}/approve"), json!({}))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(approved["status"], "active");
 
     // Email matching ignores case.
     let (status, body) = visitor
-        .post("/api/auth/sign-in", json!({ "email": "NEW@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "NEW@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["name"], "Ann");
@@ -63,16 +79,34 @@ async fn duplicate_and_invalid_sign_ups_name_the_field_and_write_nothing() {
     let before = app.count("users").await;
     let visitor = app.client();
     for (body, field) in [
-        (json!({ "email": "TAKEN@example.com", "password": PASSWORD }), "email"),
-        (json!({ "email": "not-an-email", "password": PASSWORD }), "email"),
-        (json!({ "email": "a@example.com", "password": "short" }), "password"),
-        (json!({ "email": "a@example.com", "password": PASSWORD, "name": "x".repeat(101) }), "name"),
+        (
+            json!({ "email": "TAKEN@example.com", "password": PASSWORD }),
+            "email",
+        ),
+        (
+            json!({ "email": "not-an-email", "password": PASSWORD }),
+            "email",
+        ),
+        (
+            json!({ "email": "a@example.com", "password": "short" }),
+            "password",
+        ),
+        (
+            json!({ "email": "a@example.com", "password": PASSWORD, "name": "x".repeat(101) }),
+            "name",
+        ),
         (json!({ "email": "a@example.com" }), "password"),
-        (json!({ "email": "a@example.com", "password": PASSWORD, "admin": true }), "admin"),
+        (
+            json!({ "email": "a@example.com", "password": PASSWORD, "admin": true }),
+            "admin",
+        ),
     ] {
         let (status, error) = visitor.post("/api/auth/sign-up", body.clone()).await;
         assert_eq!(status, 400, "{body} → {error}");
-        assert_eq!(error["error"]["fields"][0]["field"], field, "{body} → {error}");
+        assert_eq!(
+            error["error"]["fields"][0]["field"], field,
+            "{body} → {error}"
+        );
     }
     assert_eq!(app.count("users").await, before);
 }
@@ -83,10 +117,16 @@ async fn wrong_email_and_wrong_password_get_the_same_answer() {
     app.user("sam@example.com", false).await;
     let visitor = app.client();
     let wrong_password = visitor
-        .post("/api/auth/sign-in", json!({ "email": "sam@example.com", "password": "not the password" }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "sam@example.com", "password": "not the password" }),
+        )
         .await;
     let wrong_email = visitor
-        .post("/api/auth/sign-in", json!({ "email": "nobody@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "nobody@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(wrong_password.0, 401);
     assert_eq!(wrong_password, wrong_email);
@@ -99,25 +139,38 @@ async fn repeated_failures_lock_the_account_for_a_while() {
     let visitor = app.client();
     for _ in 0..5 {
         let (status, _) = visitor
-            .post("/api/auth/sign-in", json!({ "email": "kim@example.com", "password": "guess guess guess" }))
+            .post(
+                "/api/auth/sign-in",
+                json!({ "email": "kim@example.com", "password": "guess guess guess" }),
+            )
             .await;
         assert_eq!(status, 401);
     }
     // Even the right password is refused while the window lasts.
     let (status, body) = visitor
-        .post("/api/auth/sign-in", json!({ "email": "kim@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "kim@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 429, "{body}");
     // Another account from the same address is not locked yet.
     app.user("lee@example.com", false).await;
     let (status, _) = visitor
-        .post("/api/auth/sign-in", json!({ "email": "lee@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "lee@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 200);
     // Fifteen minutes later the account can sign in again.
-    app.clock.set(common::default_now() + chrono::Duration::minutes(16));
+    app.clock
+        .set(common::default_now() + chrono::Duration::minutes(16));
     let (status, _) = visitor
-        .post("/api/auth/sign-in", json!({ "email": "kim@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "kim@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 200);
 }
@@ -132,17 +185,27 @@ async fn disabled_accounts_lose_access_at_once() {
     let (_, me) = user.get("/api/me").await;
     let id = me["id"].as_i64().expect("id");
 
-    let (status, disabled) = admin.post(&format!("/api/admin/users/{id}/disable"), json!({})).await;
-    assert_eq!((status, disabled["status"].clone()), (200, json!("disabled")));
+    let (status, disabled) = admin
+        .post(&format!("/api/admin/users/{id}/disable"), json!({}))
+        .await;
+    assert_eq!(
+        (status, disabled["status"].clone()),
+        (200, json!("disabled"))
+    );
     let (status, _) = user.get("/api/events").await;
     assert_eq!(status, 403);
     let (status, _) = app
         .client()
-        .post("/api/auth/sign-in", json!({ "email": "dana@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "dana@example.com", "password": PASSWORD }),
+        )
         .await;
     assert_eq!(status, 403);
 
-    let (status, _) = admin.post(&format!("/api/admin/users/{id}/enable"), json!({})).await;
+    let (status, _) = admin
+        .post(&format!("/api/admin/users/{id}/enable"), json!({}))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(user.get("/api/events").await.0, 200);
 }
@@ -155,7 +218,10 @@ async fn only_admins_administer() {
     assert_eq!(user.get("/api/admin/users").await.0, 403);
     for action in ["approve", "reject", "disable", "enable"] {
         let (status, _) = user
-            .post(&format!("/api/admin/users/{}/{action}", victim.id), json!({}))
+            .post(
+                &format!("/api/admin/users/{}/{action}", victim.id),
+                json!({}),
+            )
             .await;
         assert_eq!(status, 403, "{action}");
     }
@@ -169,24 +235,45 @@ async fn rejecting_removes_a_waiting_sign_up() {
     app.user("admin@example.com", true).await;
     let admin = app.client_for("admin@example.com").await;
     app.client()
-        .post("/api/auth/sign-up", json!({ "email": "spam@example.com", "password": PASSWORD }))
+        .post(
+            "/api/auth/sign-up",
+            json!({ "email": "spam@example.com", "password": PASSWORD }),
+        )
         .await;
     let (_, pending) = admin.get("/api/admin/users?status=pending").await;
     let id = pending[0]["id"].as_i64().expect("id");
-    assert_eq!(admin.post(&format!("/api/admin/users/{id}/reject"), json!({})).await.0, 204);
+    assert_eq!(
+        admin
+            .post(&format!("/api/admin/users/{id}/reject"), json!({}))
+            .await
+            .0,
+        204
+    );
     let (_, pending) = admin.get("/api/admin/users?status=pending").await;
     assert_eq!(pending, json!([]));
     // Rejecting only applies to waiting accounts.
     let (_, me) = admin.get("/api/me").await;
     let admin_id = me["id"].as_i64().expect("id");
-    assert_eq!(admin.post(&format!("/api/admin/users/{admin_id}/reject"), json!({})).await.0, 404);
+    assert_eq!(
+        admin
+            .post(&format!("/api/admin/users/{admin_id}/reject"), json!({}))
+            .await
+            .0,
+        404
+    );
 }
 
 #[tokio::test]
 async fn requests_without_credentials_are_refused() {
     let app = TestApp::start().await;
     let visitor = app.client();
-    for path in ["/api/me", "/api/events", "/api/tasks", "/api/expenses", "/api/admin/users"] {
+    for path in [
+        "/api/me",
+        "/api/events",
+        "/api/tasks",
+        "/api/expenses",
+        "/api/admin/users",
+    ] {
         let (status, body) = visitor.get(path).await;
         assert_eq!(status, 401, "{path}");
         assert_eq!(body["error"]["code"], "unauthenticated");
@@ -208,19 +295,33 @@ async fn profile_changes_are_checked() {
         .await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(
-        (me["name"].clone(), me["timezone"].clone(), me["currency"].clone(), me["default_meeting_minutes"].clone()),
+        (
+            me["name"].clone(),
+            me["timezone"].clone(),
+            me["currency"].clone(),
+            me["default_meeting_minutes"].clone()
+        ),
         (json!("Pat"), json!("Europe/Paris"), json!("EUR"), json!(45))
     );
     for (body, field) in [
         (json!({ "timezone": "Mars/Olympus" }), "timezone"),
         (json!({ "currency": "EURO" }), "currency"),
-        (json!({ "default_meeting_minutes": 2 }), "default_meeting_minutes"),
-        (json!({ "default_meeting_minutes": "long" }), "default_meeting_minutes"),
+        (
+            json!({ "default_meeting_minutes": 2 }),
+            "default_meeting_minutes",
+        ),
+        (
+            json!({ "default_meeting_minutes": "long" }),
+            "default_meeting_minutes",
+        ),
         (json!({ "role": "admin" }), "role"),
     ] {
         let (status, error) = user.patch("/api/me", body.clone()).await;
         assert_eq!(status, 400, "{body}");
-        assert_eq!(error["error"]["fields"][0]["field"], field, "{body} → {error}");
+        assert_eq!(
+            error["error"]["fields"][0]["field"], field,
+            "{body} → {error}"
+        );
     }
     let (_, me) = user.get("/api/me").await;
     assert_eq!(me["timezone"], "Europe/Paris");

@@ -25,6 +25,9 @@ pub async fn manage_account(id: i64, action: String) -> Result<(), AppError> {
         "reject" => ops::reject(&state, &admin, id).await,
         "disable" => ops::disable(&state, &admin, id).await.map(drop),
         "enable" => ops::enable(&state, &admin, id).await.map(drop),
-        _ => Err(AppError::invalid("action", "choose approve, reject, disable or enable")),
+        _ => Err(AppError::invalid(
+            "action",
+            "choose approve, reject, disable or enable",
+        )),
     }
 }

@@ -4,7 +4,10 @@ use leptos::prelude::*;
 
 use super::api::{ManageAccount, list_accounts};
 use crate::auth::model::{AccountStatus, User};
-use crate::ui::{BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, PageHeader, SECONDARY_BUTTON_CLASS, action_error};
+use crate::ui::{
+    BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, PageHeader,
+    SECONDARY_BUTTON_CLASS, action_error,
+};
 
 pub fn admin_page(me: User) -> impl IntoView {
     let manage = ServerAction::<ManageAccount>::new();
@@ -39,7 +42,12 @@ pub fn admin_page(me: User) -> impl IntoView {
 }
 
 #[component]
-fn AccountList(users: Vec<User>, manage: ServerAction<ManageAccount>, my_id: i64, label: &'static str) -> impl IntoView {
+fn AccountList(
+    users: Vec<User>,
+    manage: ServerAction<ManageAccount>,
+    my_id: i64,
+    label: &'static str,
+) -> impl IntoView {
     view! {
         <ul class="divide-y divide-slate-200 dark:divide-slate-800" aria-label=label>
             {users.into_iter().map(|u| {

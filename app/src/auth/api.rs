@@ -8,13 +8,23 @@ use crate::error::AppError;
 /// The signed-in user, or `None`.
 #[server(prefix = "/rpc")]
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    Ok(crate::request::signed_in_user().await?.map(|(_, user)| user))
+    Ok(crate::request::signed_in_user()
+        .await?
+        .map(|(_, user)| user))
 }
 
 #[server(prefix = "/rpc")]
 pub async fn sign_up(email: String, password: String, name: String) -> Result<(), AppError> {
     let state = crate::request::state()?;
-    super::ops::sign_up(&state, super::ops::SignUp { email, password, name }).await?;
+    super::ops::sign_up(
+        &state,
+        super::ops::SignUp {
+            email,
+            password,
+            name,
+        },
+    )
+    .await?;
     leptos_axum::redirect("/waitlist");
     Ok(())
 }

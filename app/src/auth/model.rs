@@ -85,29 +85,34 @@ pub mod rules {
     pub fn email(v: &mut Validator, raw: &str) -> String {
         let email = raw.trim().to_lowercase();
         let plausible = email.len() <= 254
-            && email
-                .split_once('@')
-                .is_some_and(|(local, domain)| {
-                    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-                })
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            })
             && !email.chars().any(char::is_whitespace);
-        v.check(plausible, "email", "enter an email address like name@example.com");
+        v.check(
+            plausible,
+            "email",
+            "enter an email address like name@example.com",
+        );
         email
     }
 
     pub fn password(v: &mut Validator, field: &str, password: &str) {
         let len = password.chars().count();
-        v.check(
-            len >= MIN_PASSWORD,
-            field,
-            "use at least 10 characters",
-        );
+        v.check(len >= MIN_PASSWORD, field, "use at least 10 characters");
         v.check(len <= MAX_PASSWORD, field, "use at most 256 characters");
     }
 
     pub fn name(v: &mut Validator, name: &str) -> String {
         let name = name.trim().to_owned();
-        v.check(name.chars().count() <= 100, "name", "use at most 100 characters");
+        v.check(
+            name.chars().count() <= 100,
+            "name",
+            "use at most 100 characters",
+        );
         name
     }
 }

@@ -118,7 +118,9 @@ fn require_admin(actor: &User) -> Result<(), AppError> {
     if actor.is_admin() {
         Ok(())
     } else {
-        Err(AppError::Forbidden("only administrators can do this".into()))
+        Err(AppError::Forbidden(
+            "only administrators can do this".into(),
+        ))
     }
 }
 
@@ -135,7 +137,13 @@ pub async fn list_users(
 pub async fn approve(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::set_status(&mut conn, id, &[AccountStatus::Pending], AccountStatus::Active).await
+    store::set_status(
+        &mut conn,
+        id,
+        &[AccountStatus::Pending],
+        AccountStatus::Active,
+    )
+    .await
 }
 
 /// Turns a waiting sign-up away; the account (which holds nothing yet) is removed.
@@ -148,7 +156,10 @@ pub async fn reject(state: &AppState, actor: &User, id: i64) -> Result<(), AppEr
 pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
     if actor.id == id {
-        return Err(AppError::invalid("id", "you cannot disable your own account"));
+        return Err(AppError::invalid(
+            "id",
+            "you cannot disable your own account",
+        ));
     }
     let mut conn = db::conn(&state.pool).await?;
     store::set_status(
@@ -163,7 +174,13 @@ pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, Ap
 pub async fn enable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::set_status(&mut conn, id, &[AccountStatus::Disabled], AccountStatus::Active).await
+    store::set_status(
+        &mut conn,
+        id,
+        &[AccountStatus::Disabled],
+        AccountStatus::Active,
+    )
+    .await
 }
 
 /// A change to the profile; absent fields stay as they are.
@@ -233,7 +250,10 @@ pub async fn change_password(
     let mut conn = db::conn(&state.pool).await?;
     let stored = store::password_hash(&mut conn, actor.id).await?;
     if !password::verify(current, Some(stored)).await {
-        return Err(AppError::invalid("current_password", "this is not your current password"));
+        return Err(AppError::invalid(
+            "current_password",
+            "this is not your current password",
+        ));
     }
     let hash = password::hash(new).await?;
     store::set_password_hash(&mut conn, actor.id, &hash).await
@@ -251,7 +271,11 @@ pub async fn create_token(
     let name = name.trim();
     let mut v = Validator::default();
     v.check(!name.is_empty(), "name", "give the token a name")
-        .check(name.chars().count() <= 100, "name", "use at most 100 characters");
+        .check(
+            name.chars().count() <= 100,
+            "name",
+            "use at most 100 characters",
+        );
     v.finish(())?;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -1,15 +1,14 @@
 //! Password hashing with argon2id, off the async threads.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::error::AppError;
 
 /// A hash of a password nobody has, checked when the email is unknown so that a wrong email
 /// and a wrong password take the same time.
-const DECOY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0KyC5jhQ5AnL0L3jV1wT7m5W9Qm2QF2nZr3V1c8vQbA";
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0KyC5jhQ5AnL0L3jV1wT7m5W9Qm2QF2nZr3V1c8vQbA";
 
 pub async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {

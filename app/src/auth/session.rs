@@ -60,8 +60,8 @@ impl SessionStore for PgSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let mut conn = self.conn().await?;
         loop {
-            let data =
-                serde_json::to_vec(&*record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let data = serde_json::to_vec(&*record)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let inserted = diesel::insert_into(sessions::table)
                 .values((
                     sessions::id.eq(record.id.to_string()),
@@ -111,8 +111,10 @@ impl SessionStore for PgSessionStore {
             .await
             .optional()
             .map_err(backend)?;
-        data.map(|d| serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string())))
-            .transpose()
+        data.map(|d| {
+            serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
+        })
+        .transpose()
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -133,7 +135,10 @@ fn session_error(e: tower_sessions::session::Error) -> crate::error::AppError {
 /// Marks the session as belonging to `user_id`, with a new id (against fixation).
 pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), crate::error::AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    session.insert(USER_KEY, user_id).await.map_err(session_error)
+    session
+        .insert(USER_KEY, user_id)
+        .await
+        .map_err(session_error)
 }
 
 /// Ends the session.

@@ -130,12 +130,17 @@ pub async fn set_status(
     to: AccountStatus,
 ) -> Result<User, AppError> {
     let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-    Ok(diesel::update(users::table.find(id).filter(users::status.eq_any(from)))
-        .set((users::status.eq(to.as_str()), users::updated_at.eq(diesel::dsl::now)))
-        .returning(UserRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+    Ok(
+        diesel::update(users::table.find(id).filter(users::status.eq_any(from)))
+            .set((
+                users::status.eq(to.as_str()),
+                users::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .await?
+            .into(),
+    )
 }
 
 /// Deletes a user who is still waiting for approval.
@@ -185,7 +190,10 @@ pub async fn set_password_hash(
     hash: &str,
 ) -> Result<(), AppError> {
     diesel::update(users::table.find(id))
-        .set((users::password_hash.eq(hash), users::updated_at.eq(diesel::dsl::now)))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
         .execute(conn)
         .await?;
     Ok(())
@@ -310,12 +318,13 @@ pub async fn user_for_token(
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<User>, AppError> {
-    let user_id: Option<i64> = diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(hash)))
-        .set(api_tokens::last_used_at.eq(now))
-        .returning(api_tokens::user_id)
-        .get_result(conn)
-        .await
-        .optional()?;
+    let user_id: Option<i64> =
+        diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(hash)))
+            .set(api_tokens::last_used_at.eq(now))
+            .returning(api_tokens::user_id)
+            .get_result(conn)
+            .await
+            .optional()?;
     match user_id {
         Some(id) => Ok(Some(find(conn, id).await?)),
         None => Ok(None),

@@ -24,7 +24,11 @@ impl Mode {
     }
 
     pub fn parse(text: &str) -> Self {
-        if text == "month" { Self::Month } else { Self::Week }
+        if text == "month" {
+            Self::Month
+        } else {
+            Self::Week
+        }
     }
 }
 
@@ -108,7 +112,13 @@ fn clock(t: DateTime<Utc>, tz: Tz) -> String {
 }
 
 /// Builds a view of `events` (already limited to the visible dates).
-pub fn build(mode: Mode, anchor: NaiveDate, now: DateTime<Utc>, tz: Tz, events: &[Event]) -> CalendarView {
+pub fn build(
+    mode: Mode,
+    anchor: NaiveDate,
+    now: DateTime<Utc>,
+    tz: Tz,
+    events: &[Event],
+) -> CalendarView {
     let (first, end) = visible_dates(mode, anchor);
     let today = now.with_timezone(&tz).date_naive();
     let (title, prev, next) = match mode {
@@ -185,7 +195,11 @@ fn build_day(
         if event.all_day || (event.start <= day_start && event.end >= day_end) {
             all_day.push(card(event, tz));
         } else {
-            timed.push((event.start.max(day_start), event.end.min(day_end), card(event, tz)));
+            timed.push((
+                event.start.max(day_start),
+                event.end.min(day_end),
+                card(event, tz),
+            ));
         }
     }
     let lanes = assign_lanes(&timed.iter().map(|(s, e, _)| (*s, *e)).collect::<Vec<_>>());
@@ -289,7 +303,13 @@ mod tests {
     #[test]
     fn months_clamp_to_their_last_day() {
         let jan31 = NaiveDate::from_ymd_opt(2028, 1, 31).unwrap();
-        assert_eq!(add_months(jan31, 1), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
-        assert_eq!(add_months(jan31, -2), NaiveDate::from_ymd_opt(2027, 11, 30).unwrap());
+        assert_eq!(
+            add_months(jan31, 1),
+            NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()
+        );
+        assert_eq!(
+            add_months(jan31, -2),
+            NaiveDate::from_ymd_opt(2027, 11, 30).unwrap()
+        );
     }
 }

@@ -96,10 +96,15 @@ impl Event {
     pub fn local_days(&self, tz: Tz) -> (NaiveDate, NaiveDate) {
         if self.all_day {
             let first = self.start.date_naive();
-            (first, (self.end - Duration::days(1)).date_naive().max(first))
+            (
+                first,
+                (self.end - Duration::days(1)).date_naive().max(first),
+            )
         } else {
             let first = self.start.with_timezone(&tz).date_naive();
-            let last = (self.end - Duration::seconds(1)).with_timezone(&tz).date_naive();
+            let last = (self.end - Duration::seconds(1))
+                .with_timezone(&tz)
+                .date_naive();
             (first, last.max(first))
         }
     }
@@ -173,7 +178,10 @@ impl EventPatch {
         };
         EventInput {
             title: self.title.unwrap_or_else(|| current.title.clone()),
-            description: Some(self.description.unwrap_or_else(|| current.description.clone())),
+            description: Some(
+                self.description
+                    .unwrap_or_else(|| current.description.clone()),
+            ),
             location: Some(self.location.unwrap_or_else(|| current.location.clone())),
             start: self.start.unwrap_or(current_start),
             end,
@@ -204,7 +212,11 @@ impl EventInput {
         let mut v = Validator::default();
         let title = self.title.trim().to_owned();
         v.check(!title.is_empty(), "title", "give the event a title")
-            .check(title.chars().count() <= MAX_TITLE, "title", "use at most 200 characters");
+            .check(
+                title.chars().count() <= MAX_TITLE,
+                "title",
+                "use at most 200 characters",
+            );
         let description = self.description.as_deref().unwrap_or("").trim().to_owned();
         v.check(
             description.chars().count() <= MAX_DESCRIPTION,
@@ -212,7 +224,11 @@ impl EventInput {
             "use at most 5000 characters",
         );
         let location = self.location.as_deref().unwrap_or("").trim().to_owned();
-        v.check(location.chars().count() <= MAX_LOCATION, "location", "use at most 300 characters");
+        v.check(
+            location.chars().count() <= MAX_LOCATION,
+            "location",
+            "use at most 300 characters",
+        );
         let all_day = self.all_day.unwrap_or(false);
 
         let start = match time::parse(&self.start, tz) {

@@ -25,13 +25,25 @@ pub async fn list(
         return Err(AppError::invalid("to", "must be after from"));
     }
     if to - from > Duration::days(MAX_RANGE_DAYS) {
-        return Err(AppError::invalid("to", "ask for at most 400 days at a time"));
+        return Err(AppError::invalid(
+            "to",
+            "ask for at most 400 days at a time",
+        ));
     }
     let tz = user.tz();
     let mut conn = db::conn(&state.pool).await?;
     // All-day events are stored in UTC days; widen by a day each side, then keep exact matches.
-    let events = store::between(&mut conn, user.id, from - Duration::days(1), to + Duration::days(1)).await?;
-    Ok(events.into_iter().filter(|e| e.overlaps(from, to, tz)).collect())
+    let events = store::between(
+        &mut conn,
+        user.id,
+        from - Duration::days(1),
+        to + Duration::days(1),
+    )
+    .await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| e.overlaps(from, to, tz))
+        .collect())
 }
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
@@ -48,7 +60,12 @@ pub async fn create(
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
     let mut conn = db::conn(&state.pool).await?;
     let event = store::insert(&mut conn, user.id, &draft, source).await?;
-    tracing::info!(user_id = user.id, event_id = event.id, source = source.as_str(), "event created");
+    tracing::info!(
+        user_id = user.id,
+        event_id = event.id,
+        source = source.as_str(),
+        "event created"
+    );
     Ok(event)
 }
 

@@ -95,26 +95,34 @@ pub async fn update(
     id: i64,
     draft: &EventDraft,
 ) -> Result<Event, AppError> {
-    Ok(diesel::update(events::table.filter(events::user_id.eq(user_id)).find(id))
-        .set((
-            events::title.eq(&draft.title),
-            events::description.eq(&draft.description),
-            events::location.eq(&draft.location),
-            events::starts_at.eq(draft.start),
-            events::ends_at.eq(draft.end),
-            events::all_day.eq(draft.all_day),
-            events::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(EventRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+    Ok(
+        diesel::update(events::table.filter(events::user_id.eq(user_id)).find(id))
+            .set((
+                events::title.eq(&draft.title),
+                events::description.eq(&draft.description),
+                events::location.eq(&draft.location),
+                events::starts_at.eq(draft.start),
+                events::ends_at.eq(draft.end),
+                events::all_day.eq(draft.all_day),
+                events::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(EventRow::as_returning())
+            .get_result(conn)
+            .await?
+            .into(),
+    )
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Event, AppError> {
-    Ok(diesel::delete(events::table.filter(events::user_id.eq(user_id)).find(id))
-        .returning(EventRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Event, AppError> {
+    Ok(
+        diesel::delete(events::table.filter(events::user_id.eq(user_id)).find(id))
+            .returning(EventRow::as_returning())
+            .get_result(conn)
+            .await?
+            .into(),
+    )
 }

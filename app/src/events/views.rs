@@ -25,12 +25,23 @@ pub fn calendar_page(_user: User) -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| Mode::parse(&query.with(|q| q.get("view").unwrap_or_default())));
     let date = Memo::new(move |_| query.with(|q| q.get("date")));
-    let editing = Memo::new(move |_| query.with(|q| q.get("edit")).and_then(|id| id.parse::<i64>().ok()));
+    let editing = Memo::new(move |_| {
+        query
+            .with(|q| q.get("edit"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
     let save = ServerAction::<SaveEvent>::new();
     let delete = ServerAction::<DeleteEvent>::new();
     let view_data = Resource::new(
-        move || (mode.get(), date.get(), save.version().get(), delete.version().get()),
+        move || {
+            (
+                mode.get(),
+                date.get(),
+                save.version().get(),
+                delete.version().get(),
+            )
+        },
         |(mode, date, _, _)| calendar(mode.as_str().to_owned(), date),
     );
 
@@ -66,7 +77,11 @@ fn CalendarBody(
         Mode::Week => view! { <WeekGrid days=cal.days.clone() here=here.clone()/> }.into_any(),
         Mode::Month => view! { <MonthGrid days=cal.days.clone() here=here.clone()/> }.into_any(),
     };
-    let default_day = if cal.days.iter().any(|d| d.date == cal.today) { cal.today } else { cal.anchor };
+    let default_day = if cal.days.iter().any(|d| d.date == cal.today) {
+        cal.today
+    } else {
+        cal.anchor
+    };
     view! {
         <PageHeader title="Calendar">
             <A href=calendar_href(mode, cal.prev, "") attr:class=SECONDARY_BUTTON_CLASS attr:aria-label="Previous">"‹"</A>
@@ -256,7 +271,13 @@ fn EventDialog(
         ),
     };
     let is_all_day = RwSignal::new(all_day);
-    let input_kind = move || if is_all_day.get() { "date" } else { "datetime-local" };
+    let input_kind = move || {
+        if is_all_day.get() {
+            "date"
+        } else {
+            "datetime-local"
+        }
+    };
     // A date input keeps only the date part of a date-time value.
     let start_value = start.clone();
     let end_value = end.clone();

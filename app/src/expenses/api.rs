@@ -29,7 +29,8 @@ pub async fn expenses_month(month: Option<String>) -> Result<MonthView, AppError
     let today = today(&state, &user);
     let month = match month.as_deref().filter(|m| !m.is_empty()) {
         None => Month::containing(today),
-        Some(text) => Month::parse(text).ok_or_else(|| AppError::invalid("month", "use a month like 2026-11"))?,
+        Some(text) => Month::parse(text)
+            .ok_or_else(|| AppError::invalid("month", "use a month like 2026-11"))?,
     };
     let mut expenses = list_month(&state, &user, month).await?;
     expenses.reverse();
@@ -60,11 +61,23 @@ pub async fn save_expense(
     let (state, user) = crate::request::acting_user().await?;
     match id {
         None => {
-            let input = ExpenseInput { amount: AmountText(amount), currency, category, description, date };
+            let input = ExpenseInput {
+                amount: AmountText(amount),
+                currency,
+                category,
+                description,
+                date,
+            };
             super::ops::create(&state, &user, input).await?;
         }
         Some(id) => {
-            let patch = ExpensePatch { amount: Some(AmountText(amount)), currency, category, description, date };
+            let patch = ExpensePatch {
+                amount: Some(AmountText(amount)),
+                currency,
+                category,
+                description,
+                date,
+            };
             super::ops::update(&state, &user, id, patch).await?;
         }
     }

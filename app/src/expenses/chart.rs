@@ -11,7 +11,10 @@ const BAR_WIDTH: f32 = 300.0;
 /// Bars for the totals in `currency` (other currencies are listed apart by the page).
 #[component]
 pub fn CategoryChart(totals: Vec<CategoryTotal>, currency: String) -> impl IntoView {
-    let rows: Vec<CategoryTotal> = totals.into_iter().filter(|t| t.currency == currency).collect();
+    let rows: Vec<CategoryTotal> = totals
+        .into_iter()
+        .filter(|t| t.currency == currency)
+        .collect();
     let max = rows.iter().map(|t| t.total.0).max().unwrap_or(1).max(1) as f32;
     let height = ROW * rows.len().max(1) as f32;
     let width = LABEL_WIDTH + BAR_WIDTH + 90.0;

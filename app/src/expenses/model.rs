@@ -48,7 +48,9 @@ impl Category {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(text.trim()))
     }
 
     /// The colour the chart and badges use (Tailwind palette, readable in both themes).
@@ -124,10 +126,18 @@ pub struct ExpensePatch {
 impl ExpensePatch {
     pub fn apply(self, current: &Expense) -> ExpenseInput {
         ExpenseInput {
-            amount: self.amount.unwrap_or_else(|| AmountText(current.amount.to_string())),
+            amount: self
+                .amount
+                .unwrap_or_else(|| AmountText(current.amount.to_string())),
             currency: Some(self.currency.unwrap_or_else(|| current.currency.clone())),
-            category: Some(self.category.unwrap_or_else(|| current.category.as_str().to_owned())),
-            description: Some(self.description.unwrap_or_else(|| current.description.clone())),
+            category: Some(
+                self.category
+                    .unwrap_or_else(|| current.category.as_str().to_owned()),
+            ),
+            description: Some(
+                self.description
+                    .unwrap_or_else(|| current.description.clone()),
+            ),
             date: Some(self.date.unwrap_or_else(|| current.date.to_string())),
         }
     }
@@ -185,7 +195,12 @@ impl ExpenseInput {
             "description",
             "use at most 500 characters",
         );
-        let date = match self.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        let date = match self
+            .date
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
             None => today,
             Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
                 v.fail("date", "use a date like 2026-11-23");
@@ -294,11 +309,21 @@ mod tests {
         ]);
         let shown: Vec<_> = totals
             .iter()
-            .map(|t| (t.category.as_str(), t.currency.as_str(), t.total.to_string()))
+            .map(|t| {
+                (
+                    t.category.as_str(),
+                    t.currency.as_str(),
+                    t.total.to_string(),
+                )
+            })
             .collect();
         assert_eq!(
             shown,
-            vec![("Bills", "USD", "90.00".into()), ("Food", "USD", "15.00".into()), ("Food", "EUR", "5.00".into())]
+            vec![
+                ("Bills", "USD", "90.00".into()),
+                ("Food", "USD", "15.00".into()),
+                ("Food", "EUR", "5.00".into())
+            ]
         );
     }
 

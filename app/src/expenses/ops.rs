@@ -20,7 +20,9 @@ pub struct Month {
 
 impl Month {
     pub fn containing(day: NaiveDate) -> Self {
-        Self { first: day.with_day(1).unwrap_or(day) }
+        Self {
+            first: day.with_day(1).unwrap_or(day),
+        }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -30,11 +32,15 @@ impl Month {
     }
 
     pub fn next(self) -> Self {
-        Self { first: crate::events::calendar::add_months(self.first, 1) }
+        Self {
+            first: crate::events::calendar::add_months(self.first, 1),
+        }
     }
 
     pub fn prev(self) -> Self {
-        Self { first: crate::events::calendar::add_months(self.first, -1) }
+        Self {
+            first: crate::events::calendar::add_months(self.first, -1),
+        }
     }
 
     pub fn key(self) -> String {
@@ -52,18 +58,30 @@ pub fn today(state: &AppState, user: &User) -> NaiveDate {
 }
 
 /// Expenses dated in `[from, to)`.
-pub async fn list(state: &AppState, user: &User, from: NaiveDate, to: NaiveDate) -> Result<Vec<Expense>, AppError> {
+pub async fn list(
+    state: &AppState,
+    user: &User,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Expense>, AppError> {
     if to <= from {
         return Err(AppError::invalid("to", "must be after from"));
     }
     if (to - from).num_days() > MAX_RANGE_DAYS {
-        return Err(AppError::invalid("to", "ask for at most 400 days at a time"));
+        return Err(AppError::invalid(
+            "to",
+            "ask for at most 400 days at a time",
+        ));
     }
     let mut conn = db::conn(&state.pool).await?;
     store::between(&mut conn, user.id, from, to).await
 }
 
-pub async fn list_month(state: &AppState, user: &User, month: Month) -> Result<Vec<Expense>, AppError> {
+pub async fn list_month(
+    state: &AppState,
+    user: &User,
+    month: Month,
+) -> Result<Vec<Expense>, AppError> {
     list(state, user, month.first, month.next().first).await
 }
 
@@ -72,16 +90,27 @@ pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppE
     store::find(&mut conn, user.id, id).await
 }
 
-pub async fn create(state: &AppState, user: &User, input: ExpenseInput) -> Result<Expense, AppError> {
+pub async fn create(
+    state: &AppState,
+    user: &User,
+    input: ExpenseInput,
+) -> Result<Expense, AppError> {
     let draft = input.validate(&user.currency, today(state, user))?;
     let mut conn = db::conn(&state.pool).await?;
     store::insert(&mut conn, user.id, &draft).await
 }
 
-pub async fn update(state: &AppState, user: &User, id: i64, patch: ExpensePatch) -> Result<Expense, AppError> {
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    patch: ExpensePatch,
+) -> Result<Expense, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     let current = store::find(&mut conn, user.id, id).await?;
-    let draft = patch.apply(&current).validate(&user.currency, today(state, user))?;
+    let draft = patch
+        .apply(&current)
+        .validate(&user.currency, today(state, user))?;
     store::update(&mut conn, user.id, id, &draft).await
 }
 

@@ -1,8 +1,8 @@
 //! Expense queries, always scoped to one user.
 
 use bigdecimal::BigDecimal;
-use bigdecimal::num_bigint::BigInt;
 use bigdecimal::ToPrimitive;
+use bigdecimal::num_bigint::BigInt;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -64,7 +64,11 @@ pub async fn between(
         .collect())
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Expense, AppError> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Expense, AppError> {
     Ok(expenses::table
         .filter(expenses::user_id.eq(user_id))
         .find(id)
@@ -100,25 +104,37 @@ pub async fn update(
     id: i64,
     draft: &ExpenseDraft,
 ) -> Result<Expense, AppError> {
-    Ok(diesel::update(expenses::table.filter(expenses::user_id.eq(user_id)).find(id))
-        .set((
-            expenses::amount.eq(to_decimal(draft.amount)),
-            expenses::currency.eq(&draft.currency),
-            expenses::category.eq(draft.category.as_str()),
-            expenses::description.eq(&draft.description),
-            expenses::spent_on.eq(draft.date),
-            expenses::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(ExpenseRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+    Ok(diesel::update(
+        expenses::table
+            .filter(expenses::user_id.eq(user_id))
+            .find(id),
+    )
+    .set((
+        expenses::amount.eq(to_decimal(draft.amount)),
+        expenses::currency.eq(&draft.currency),
+        expenses::category.eq(draft.category.as_str()),
+        expenses::description.eq(&draft.description),
+        expenses::spent_on.eq(draft.date),
+        expenses::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(ExpenseRow::as_returning())
+    .get_result(conn)
+    .await?
+    .into())
 }
 
-pub async fn delete(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Expense, AppError> {
-    Ok(diesel::delete(expenses::table.filter(expenses::user_id.eq(user_id)).find(id))
-        .returning(ExpenseRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Expense, AppError> {
+    Ok(diesel::delete(
+        expenses::table
+            .filter(expenses::user_id.eq(user_id))
+            .find(id),
+    )
+    .returning(ExpenseRow::as_returning())
+    .get_result(conn)
+    .await?
+    .into())
 }

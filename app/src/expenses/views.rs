@@ -18,7 +18,11 @@ use crate::ui::{
 pub fn expenses_page(_user: User) -> impl IntoView {
     let query = use_query_map();
     let month = Memo::new(move |_| query.with(|q| q.get("month")));
-    let editing = Memo::new(move |_| query.with(|q| q.get("edit")).and_then(|id| id.parse::<i64>().ok()));
+    let editing = Memo::new(move |_| {
+        query
+            .with(|q| q.get("edit"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let save = ServerAction::<SaveExpense>::new();
     let delete = ServerAction::<DeleteExpense>::new();
     let data = Resource::new(
@@ -50,10 +54,29 @@ fn MonthPage(
 ) -> impl IntoView {
     let here = month_href(&view.key);
     let add_error = action_error(save);
-    let other_currencies: Vec<_> = view.by_currency.iter().filter(|(c, _)| *c != view.currency).cloned().collect();
-    let main_total = view.by_currency.iter().find(|(c, _)| *c == view.currency).map(|(_, t)| *t).unwrap_or_default();
+    let other_currencies: Vec<_> = view
+        .by_currency
+        .iter()
+        .filter(|(c, _)| *c != view.currency)
+        .cloned()
+        .collect();
+    let main_total = view
+        .by_currency
+        .iter()
+        .find(|(c, _)| *c == view.currency)
+        .map(|(_, t)| *t)
+        .unwrap_or_default();
     let rows = view.expenses.clone();
-    let MonthView { key, label, prev, next, today, currency, by_category, .. } = view;
+    let MonthView {
+        key,
+        label,
+        prev,
+        next,
+        today,
+        currency,
+        by_category,
+        ..
+    } = view;
     let header_label = label.clone();
     let form_currency = currency.clone();
     view! {
@@ -165,8 +188,16 @@ fn CategorySelect(id: &'static str, selected: Category) -> impl IntoView {
 }
 
 #[component]
-fn ExpenseItem(expense: Expense, delete: ServerAction<DeleteExpense>, here: String) -> impl IntoView {
-    let label = if expense.description.is_empty() { expense.category.as_str().to_owned() } else { expense.description.clone() };
+fn ExpenseItem(
+    expense: Expense,
+    delete: ServerAction<DeleteExpense>,
+    here: String,
+) -> impl IntoView {
+    let label = if expense.description.is_empty() {
+        expense.category.as_str().to_owned()
+    } else {
+        expense.description.clone()
+    };
     view! {
         <li class="flex flex-wrap items-center gap-3 px-4 py-3" data-expense-id=expense.id>
             <span class="w-24 text-sm text-slate-500 tabular-nums">{expense.date.format("%a %b %-d").to_string()}</span>

@@ -19,7 +19,10 @@ pub async fn load_settings() -> Result<SettingsView, AppError> {
     let tokens = crate::auth::ops::list_tokens(&state, &user).await?;
     Ok(SettingsView {
         user,
-        timezones: chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name().to_owned()).collect(),
+        timezones: chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name().to_owned())
+            .collect(),
         tokens,
     })
 }
@@ -32,9 +35,10 @@ pub async fn save_profile(
     default_meeting_minutes: String,
 ) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    let minutes = default_meeting_minutes.trim().parse::<i32>().map_err(|_| {
-        AppError::invalid("default_meeting_minutes", "enter a number of minutes")
-    })?;
+    let minutes = default_meeting_minutes
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| AppError::invalid("default_meeting_minutes", "enter a number of minutes"))?;
     crate::auth::ops::update_profile(
         &state,
         &user,
@@ -50,7 +54,10 @@ pub async fn save_profile(
 }
 
 #[server(prefix = "/rpc")]
-pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
     crate::auth::ops::change_password(&state, &user, current_password, new_password).await
 }

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::api::{ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings};
+use super::api::{
+    ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings,
+};
 use crate::auth::model::User;
 use crate::money::CURRENCIES;
 use crate::ui::{
@@ -15,7 +17,13 @@ pub fn settings_page(_user: User) -> impl IntoView {
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let data = Resource::new(
-        move || (profile.version().get(), create.version().get(), revoke.version().get()),
+        move || {
+            (
+                profile.version().get(),
+                create.version().get(),
+                revoke.version().get(),
+            )
+        },
         |_| load_settings(),
     );
     view! {
@@ -38,7 +46,11 @@ fn SettingsBody(
     create: ServerAction<CreateToken>,
     revoke: ServerAction<RevokeToken>,
 ) -> impl IntoView {
-    let SettingsView { user, timezones, tokens } = view;
+    let SettingsView {
+        user,
+        timezones,
+        tokens,
+    } = view;
     let profile_error = action_error(profile);
     let saved = move || matches!(profile.value().get(), Some(Ok(())));
     view! {

@@ -61,12 +61,19 @@ pub async fn save_task(
     let priority = match priority.as_deref().filter(|p| !p.is_empty()) {
         None => None,
         Some(p) => Some(
-            Priority::parse(p).ok_or_else(|| AppError::invalid("priority", "choose low, normal or high"))?,
+            Priority::parse(p)
+                .ok_or_else(|| AppError::invalid("priority", "choose low, normal or high"))?,
         ),
     };
     match id {
         None => {
-            let input = TaskInput { title, notes, due, priority, done: None };
+            let input = TaskInput {
+                title,
+                notes,
+                due,
+                priority,
+                done: None,
+            };
             super::ops::create(&state, &user, input).await?;
         }
         Some(id) => {

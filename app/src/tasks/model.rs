@@ -10,7 +10,9 @@ use crate::time::{self, Typed};
 pub const MAX_TITLE: usize = 200;
 pub const MAX_NOTES: usize = 5000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     Low,
@@ -172,9 +174,17 @@ impl TaskInput {
         let mut v = Validator::default();
         let title = self.title.trim().to_owned();
         v.check(!title.is_empty(), "title", "give the task a title")
-            .check(title.chars().count() <= MAX_TITLE, "title", "use at most 200 characters");
+            .check(
+                title.chars().count() <= MAX_TITLE,
+                "title",
+                "use at most 200 characters",
+            );
         let notes = self.notes.as_deref().unwrap_or("").trim().to_owned();
-        v.check(notes.chars().count() <= MAX_NOTES, "notes", "use at most 5000 characters");
+        v.check(
+            notes.chars().count() <= MAX_NOTES,
+            "notes",
+            "use at most 5000 characters",
+        );
         let due = match self.due.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             None => None,
             Some(text) => match time::parse(text, tz) {
@@ -251,20 +261,32 @@ impl Sort {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Due, Self::Priority].into_iter().find(|s| s.as_str() == text)
+        [Self::Due, Self::Priority]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 
 /// Keeps the tasks `filter` selects and orders them: by deadline (undated last), or by
 /// priority then deadline. Ties keep the newest first.
-pub fn arrange(mut tasks: Vec<Task>, filter: Filter, sort: Sort, now: DateTime<Utc>, tz: Tz) -> Vec<Task> {
+pub fn arrange(
+    mut tasks: Vec<Task>,
+    filter: Filter,
+    sort: Sort,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<Task> {
     tasks.retain(|t| match filter {
         Filter::Open => !t.done,
         Filter::Done => t.done,
         Filter::Overdue => t.is_overdue(now, tz),
         Filter::All => true,
     });
-    let deadline = |t: &Task| t.due.map(|d| d.deadline(tz)).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    let deadline = |t: &Task| {
+        t.due
+            .map(|d| d.deadline(tz))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
     tasks.sort_by(|a, b| {
         let by_due = deadline(a).cmp(&deadline(b));
         let by_priority = b.priority.cmp(&a.priority);

@@ -7,7 +7,12 @@ use crate::db;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub async fn list(state: &AppState, user: &User, filter: Filter, sort: Sort) -> Result<Vec<Task>, AppError> {
+pub async fn list(
+    state: &AppState,
+    user: &User,
+    filter: Filter,
+    sort: Sort,
+) -> Result<Vec<Task>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     let include_done = matches!(filter, Filter::Done | Filter::All);
     let tasks = store::list(&mut conn, user.id, include_done).await?;
@@ -25,7 +30,12 @@ pub async fn create(state: &AppState, user: &User, input: TaskInput) -> Result<T
     store::insert(&mut conn, user.id, &draft, state.now()).await
 }
 
-pub async fn update(state: &AppState, user: &User, id: i64, patch: TaskPatch) -> Result<Task, AppError> {
+pub async fn update(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    patch: TaskPatch,
+) -> Result<Task, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     let current = store::find(&mut conn, user.id, id).await?;
     let draft = patch.apply(&current).validate(user.tz())?;
@@ -38,7 +48,12 @@ pub async fn update(state: &AppState, user: &User, id: i64, patch: TaskPatch) ->
 }
 
 /// Marks a task done or open again.
-pub async fn set_done(state: &AppState, user: &User, id: i64, done: bool) -> Result<Task, AppError> {
+pub async fn set_done(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    done: bool,
+) -> Result<Task, AppError> {
     update(
         state,
         user,

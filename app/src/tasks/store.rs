@@ -55,7 +55,12 @@ pub async fn list(
     if !include_done {
         query = query.filter(tasks::completed_at.is_null());
     }
-    Ok(query.load(conn).await?.into_iter().map(Task::from).collect())
+    Ok(query
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(Task::from)
+        .collect())
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Task, AppError> {
@@ -100,26 +105,30 @@ pub async fn update(
     completed_at: Option<DateTime<Utc>>,
 ) -> Result<Task, AppError> {
     let (due_date, due_at) = due_columns(draft.due);
-    Ok(diesel::update(tasks::table.filter(tasks::user_id.eq(user_id)).find(id))
-        .set((
-            tasks::title.eq(&draft.title),
-            tasks::notes.eq(&draft.notes),
-            tasks::due_date.eq(due_date),
-            tasks::due_at.eq(due_at),
-            tasks::priority.eq(draft.priority.rank()),
-            tasks::completed_at.eq(completed_at),
-            tasks::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(TaskRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+    Ok(
+        diesel::update(tasks::table.filter(tasks::user_id.eq(user_id)).find(id))
+            .set((
+                tasks::title.eq(&draft.title),
+                tasks::notes.eq(&draft.notes),
+                tasks::due_date.eq(due_date),
+                tasks::due_at.eq(due_at),
+                tasks::priority.eq(draft.priority.rank()),
+                tasks::completed_at.eq(completed_at),
+                tasks::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(TaskRow::as_returning())
+            .get_result(conn)
+            .await?
+            .into(),
+    )
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Task, AppError> {
-    Ok(diesel::delete(tasks::table.filter(tasks::user_id.eq(user_id)).find(id))
-        .returning(TaskRow::as_returning())
-        .get_result(conn)
-        .await?
-        .into())
+    Ok(
+        diesel::delete(tasks::table.filter(tasks::user_id.eq(user_id)).find(id))
+            .returning(TaskRow::as_returning())
+            .get_result(conn)
+            .await?
+            .into(),
+    )
 }

@@ -13,21 +13,45 @@ use crate::ui::{
 };
 
 fn tasks_href(filter: Filter, sort: Sort, extra: &str) -> String {
-    format!("/tasks?filter={}&sort={}{extra}", filter.as_str(), sort.as_str())
+    format!(
+        "/tasks?filter={}&sort={}{extra}",
+        filter.as_str(),
+        sort.as_str()
+    )
 }
 
 pub fn tasks_page(_user: User) -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| {
-        query.with(|q| q.get("filter")).and_then(|f| Filter::parse(&f)).unwrap_or_default()
+        query
+            .with(|q| q.get("filter"))
+            .and_then(|f| Filter::parse(&f))
+            .unwrap_or_default()
     });
-    let sort = Memo::new(move |_| query.with(|q| q.get("sort")).and_then(|s| Sort::parse(&s)).unwrap_or_default());
-    let editing = Memo::new(move |_| query.with(|q| q.get("edit")).and_then(|id| id.parse::<i64>().ok()));
+    let sort = Memo::new(move |_| {
+        query
+            .with(|q| q.get("sort"))
+            .and_then(|s| Sort::parse(&s))
+            .unwrap_or_default()
+    });
+    let editing = Memo::new(move |_| {
+        query
+            .with(|q| q.get("edit"))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
     let save = ServerAction::<SaveTask>::new();
     let toggle = ServerAction::<SetTaskDone>::new();
     let delete = ServerAction::<DeleteTask>::new();
     let tasks = Resource::new(
-        move || (filter.get(), sort.get(), save.version().get(), toggle.version().get(), delete.version().get()),
+        move || {
+            (
+                filter.get(),
+                sort.get(),
+                save.version().get(),
+                toggle.version().get(),
+                delete.version().get(),
+            )
+        },
         |(filter, sort, ..)| list_tasks(filter.as_str().to_owned(), sort.as_str().to_owned()),
     );
     let add_error = action_error(save);

@@ -62,7 +62,11 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         .map(|date| AgendaDay {
             date,
             label: date.format("%A, %B %-d").to_string(),
-            events: events.iter().filter(|e| e.on_day(date, tz)).map(|e| card(e, tz)).collect(),
+            events: events
+                .iter()
+                .filter(|e| e.on_day(date, tz))
+                .map(|e| card(e, tz))
+                .collect(),
         })
         .collect();
     let today_agenda = days.remove(0);
@@ -93,7 +97,11 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         .filter(|(_, a, b)| a.0 > 0 || b.0 > 0)
         .collect();
     Ok(TodayView {
-        name: if user.name.is_empty() { user.email.clone() } else { user.name.clone() },
+        name: if user.name.is_empty() {
+            user.email.clone()
+        } else {
+            user.name.clone()
+        },
         date_label: today.format("%A, %B %-d, %Y").to_string(),
         today: today_agenda,
         next_days: days,

@@ -26,7 +26,14 @@ pub fn today_page(_user: User) -> impl IntoView {
 
 #[component]
 fn TodayBody(view: TodayView, toggle: ServerAction<SetTaskDone>) -> impl IntoView {
-    let TodayView { name, date_label, today, next_days, tasks, spending } = view;
+    let TodayView {
+        name,
+        date_label,
+        today,
+        next_days,
+        tasks,
+        spending,
+    } = view;
     view! {
         <div class="mb-6">
             <p class="text-sm text-slate-500 dark:text-slate-400">{date_label}</p>
@@ -65,7 +72,8 @@ fn TodayBody(view: TodayView, toggle: ServerAction<SetTaskDone>) -> impl IntoVie
 #[component]
 fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
     if day.events.is_empty() {
-        return view! { <p class="text-sm text-slate-500 dark:text-slate-400">{empty}</p> }.into_any();
+        return view! { <p class="text-sm text-slate-500 dark:text-slate-400">{empty}</p> }
+            .into_any();
     }
     view! {
         <ul class="space-y-1">
@@ -83,7 +91,10 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
 }
 
 #[component]
-fn TasksDue(tasks: Vec<crate::tasks::api::TaskRow>, toggle: ServerAction<SetTaskDone>) -> impl IntoView {
+fn TasksDue(
+    tasks: Vec<crate::tasks::api::TaskRow>,
+    toggle: ServerAction<SetTaskDone>,
+) -> impl IntoView {
     if tasks.is_empty() {
         return view! {
             <EmptyState message="Nothing due today."/>
@@ -116,12 +127,25 @@ fn TasksDue(tasks: Vec<crate::tasks::api::TaskRow>, toggle: ServerAction<SetTask
 #[component]
 fn SpendingSummary(spending: Spending) -> impl IntoView {
     let change = if spending.last_month.0 > 0 {
-        let pct = (spending.this_month.0 - spending.last_month.0) as f64 / spending.last_month.0 as f64 * 100.0;
-        format!("{}{:.0}% vs {}", if pct >= 0.0 { "+" } else { "" }, pct, spending.last_month_label)
+        let pct = (spending.this_month.0 - spending.last_month.0) as f64
+            / spending.last_month.0 as f64
+            * 100.0;
+        format!(
+            "{}{:.0}% vs {}",
+            if pct >= 0.0 { "+" } else { "" },
+            pct,
+            spending.last_month_label
+        )
     } else {
         format!("nothing in {}", spending.last_month_label)
     };
-    let max = spending.by_category.iter().map(|(_, a, b)| a.0.max(b.0)).max().unwrap_or(1).max(1) as f64;
+    let max = spending
+        .by_category
+        .iter()
+        .map(|(_, a, b)| a.0.max(b.0))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     view! {
         <p class="text-3xl font-bold tabular-nums" data-testid="spending-this-month">
             {format!("{} {}", spending.this_month, spending.currency)}

@@ -85,7 +85,10 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
 
 /// A page title with room for actions on the right.
 #[component]
-pub fn PageHeader(title: &'static str, #[prop(optional)] children: Option<Children>) -> impl IntoView {
+pub fn PageHeader(
+    title: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
         <div class="mb-6 flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-2xl font-bold tracking-tight text-slate-900 dark:text-white">{title}</h1>
@@ -118,5 +121,9 @@ pub fn Card(#[prop(optional)] title: Option<&'static str>, children: Children) -
 /// A local path to go back to after a form; anything else (another site) becomes `/`.
 pub fn safe_return(path: &str) -> String {
     let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
-    if local { path.to_owned() } else { "/".to_owned() }
+    if local {
+        path.to_owned()
+    } else {
+        "/".to_owned()
+    }
 }

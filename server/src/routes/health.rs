@@ -26,7 +26,9 @@ pub async fn database(State(state): State<AppState>) -> (StatusCode, Json<Value>
         ),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "error": "the database did not answer in time" })),
+            Json(
+                json!({ "status": "unavailable", "error": "the database did not answer in time" }),
+            ),
         ),
     }
 }

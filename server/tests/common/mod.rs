@@ -44,7 +44,9 @@ impl Clock for TestClock {
 
 /// The moment tests start at unless they move the clock: Sunday 2026-11-22 15:00 UTC.
 pub fn default_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 15, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 22, 15, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub struct TestApp {
@@ -58,7 +60,11 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 async fn fresh_database() -> String {
     let template = template_url();
-    let template_name = template.rsplit('/').next().unwrap_or("aida_test_template").to_owned();
+    let template_name = template
+        .rsplit('/')
+        .next()
+        .unwrap_or("aida_test_template")
+        .to_owned();
     let name = format!(
         "aida_test_{}_{}",
         std::process::id(),
@@ -94,7 +100,9 @@ impl TestApp {
 
     async fn serve(pool: app::db::Pool, database_url: String) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(default_now())));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let leptos_options = leptos::config::LeptosOptions::builder()
             .output_name("aida")
@@ -146,11 +154,15 @@ impl TestApp {
             name: email.split('@').next().unwrap_or_default().into(),
         };
         if admin {
-            ops::create_admin(&self.state, input).await.expect("create admin")
+            ops::create_admin(&self.state, input)
+                .await
+                .expect("create admin")
         } else {
             let user = ops::sign_up(&self.state, input).await.expect("sign up");
             let root = self.root().await;
-            ops::approve(&self.state, &root, user.id).await.expect("approve")
+            ops::approve(&self.state, &root, user.id)
+                .await
+                .expect("approve")
         }
     }
 
@@ -181,7 +193,10 @@ impl TestApp {
     pub async fn client_for(&self, email: &str) -> Client {
         let mut client = self.client();
         let (status, body) = client
-            .post("/api/auth/sign-in", json!({ "email": email, "password": PASSWORD }))
+            .post(
+                "/api/auth/sign-in",
+                json!({ "email": email, "password": PASSWORD }),
+            )
             .await;
         assert_eq!(status, 200, "sign-in failed: {body}");
         client.token = Some(body["token"].as_str().expect("token").to_owned());
@@ -237,11 +252,13 @@ impl Client {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        Self::finish(self.with_auth(self.http.post(format!("{}{path}", self.base)).json(&body))).await
+        Self::finish(self.with_auth(self.http.post(format!("{}{path}", self.base)).json(&body)))
+            .await
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
-        Self::finish(self.with_auth(self.http.patch(format!("{}{path}", self.base)).json(&body))).await
+        Self::finish(self.with_auth(self.http.patch(format!("{}{path}", self.base)).json(&body)))
+            .await
     }
 
     pub async fn delete(&self, path: &str) -> (u16, Value) {
@@ -255,7 +272,10 @@ impl Client {
             .send()
             .await
             .expect("request");
-        (response.status().as_u16(), response.text().await.expect("body"))
+        (
+            response.status().as_u16(),
+            response.text().await.expect("body"),
+        )
     }
 
     /// Calls a server function the way the hydrated page does.

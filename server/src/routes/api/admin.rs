@@ -33,19 +33,35 @@ pub async fn list(
     Ok(Json(ops::list_users(&state, &admin, status).await?))
 }
 
-pub async fn approve(State(state): State<AppState>, Acting(admin): Acting, Id(id): Id) -> ApiResult<Json<User>> {
+pub async fn approve(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<User>> {
     Ok(Json(ops::approve(&state, &admin, id).await?))
 }
 
-pub async fn reject(State(state): State<AppState>, Acting(admin): Acting, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn reject(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     ops::reject(&state, &admin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn disable(State(state): State<AppState>, Acting(admin): Acting, Id(id): Id) -> ApiResult<Json<User>> {
+pub async fn disable(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<User>> {
     Ok(Json(ops::disable(&state, &admin, id).await?))
 }
 
-pub async fn enable(State(state): State<AppState>, Acting(admin): Acting, Id(id): Id) -> ApiResult<Json<User>> {
+pub async fn enable(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<User>> {
     Ok(Json(ops::enable(&state, &admin, id).await?))
 }

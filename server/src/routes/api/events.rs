@@ -53,10 +53,16 @@ pub async fn create(
     Acting(user): Acting,
     JsonBody(input): JsonBody<EventInput>,
 ) -> ApiResult<(StatusCode, Json<Event>)> {
-    Ok(created(ops::create(&state, &user, input, Source::Api).await?))
+    Ok(created(
+        ops::create(&state, &user, input, Source::Api).await?,
+    ))
 }
 
-pub async fn show(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<Json<Event>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<Event>> {
     Ok(Json(ops::get(&state, &user, id).await?))
 }
 
@@ -69,7 +75,11 @@ pub async fn update(
     Ok(Json(ops::update(&state, &user, id, patch).await?))
 }
 
-pub async fn remove(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     ops::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

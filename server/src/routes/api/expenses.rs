@@ -30,7 +30,9 @@ fn date(text: &str, field: &str) -> Result<NaiveDate, AppError> {
 fn month(text: Option<&str>, today: NaiveDate) -> Result<Month, AppError> {
     match text {
         None => Ok(Month::containing(today)),
-        Some(t) => Month::parse(t).ok_or_else(|| AppError::invalid("month", "use a month like 2026-11")),
+        Some(t) => {
+            Month::parse(t).ok_or_else(|| AppError::invalid("month", "use a month like 2026-11"))
+        }
     }
 }
 
@@ -41,7 +43,9 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<Expense>>> {
     let expenses = match (q.from.as_deref(), q.to.as_deref()) {
-        (Some(from), Some(to)) => ops::list(&state, &user, date(from, "from")?, date(to, "to")?).await?,
+        (Some(from), Some(to)) => {
+            ops::list(&state, &user, date(from, "from")?, date(to, "to")?).await?
+        }
         (None, None) => {
             let m = month(q.month.as_deref(), ops::today(&state, &user))?;
             ops::list_month(&state, &user, m).await?
@@ -69,7 +73,10 @@ pub async fn export(
     let disposition = format!("attachment; filename=\"expenses-{}.csv\"", m.key());
     let mut response = csv.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
@@ -84,7 +91,11 @@ pub async fn create(
     Ok(created(ops::create(&state, &user, input).await?))
 }
 
-pub async fn show(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<Json<Expense>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<Expense>> {
     Ok(Json(ops::get(&state, &user, id).await?))
 }
 
@@ -97,7 +108,11 @@ pub async fn update(
     Ok(Json(ops::update(&state, &user, id, patch).await?))
 }
 
-pub async fn remove(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     ops::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

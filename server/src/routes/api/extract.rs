@@ -43,7 +43,8 @@ fn code(e: &AppError) -> &'static str {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let fields = match &self.0 {
             AppError::Invalid(fields) => json!(fields),
             _ => json!([]),
@@ -53,9 +54,10 @@ impl IntoResponse for ApiError {
         });
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }
@@ -107,7 +109,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::Request("send a JSON body with Content-Type: application/json".into()).into());
+            return Err(AppError::Request(
+                "send a JSON body with Content-Type: application/json".into(),
+            )
+            .into());
         }
         let bytes = Bytes::from_request(req, state)
             .await
@@ -167,16 +172,18 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
-            let field = e.path().to_string();
-            let message = e.inner().to_string();
-            let field = if field == "." {
-                message.split('`').nth(1).unwrap_or("query").to_owned()
-            } else {
-                field
-            };
-            ApiError(AppError::invalid(&field, message))
-        })
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let message = e.inner().to_string();
+                let field = if field == "." {
+                    message.split('`').nth(1).unwrap_or("query").to_owned()
+                } else {
+                    field
+                };
+                ApiError(AppError::invalid(&field, message))
+            })
     }
 }
 

@@ -24,12 +24,25 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign-in", post(accounts::sign_in))
         .route("/me", get(accounts::me).patch(accounts::update_me))
         .route("/events", get(events::list).post(events::create))
-        .route("/events/{id}", get(events::show).patch(events::update).delete(events::remove))
+        .route(
+            "/events/{id}",
+            get(events::show)
+                .patch(events::update)
+                .delete(events::remove),
+        )
         .route("/tasks", get(tasks::list).post(tasks::create))
-        .route("/tasks/{id}", get(tasks::show).patch(tasks::update).delete(tasks::remove))
+        .route(
+            "/tasks/{id}",
+            get(tasks::show).patch(tasks::update).delete(tasks::remove),
+        )
         .route("/expenses", get(expenses::list).post(expenses::create))
         .route("/expenses/export", get(expenses::export))
-        .route("/expenses/{id}", get(expenses::show).patch(expenses::update).delete(expenses::remove))
+        .route(
+            "/expenses/{id}",
+            get(expenses::show)
+                .patch(expenses::update)
+                .delete(expenses::remove),
+        )
         .route("/admin/users", get(admin::list))
         .route("/admin/users/{id}/approve", post(admin::approve))
         .route("/admin/users/{id}/reject", post(admin::reject))

@@ -8,8 +8,9 @@ pub const DOCUMENT: &str = include_str!("openapi.json");
 
 pub async fn document() -> Response {
     let mut response = DOCUMENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }

@@ -36,7 +36,11 @@ pub async fn create(
     Ok(created(ops::create(&state, &user, input).await?))
 }
 
-pub async fn show(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<Json<Task>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<Task>> {
     Ok(Json(ops::get(&state, &user, id).await?))
 }
 
@@ -49,7 +53,11 @@ pub async fn update(
     Ok(Json(ops::update(&state, &user, id, patch).await?))
 }
 
-pub async fn remove(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
     ops::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

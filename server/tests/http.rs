@@ -1,0 +1,199 @@
+//! The HTTP surface around the domains: health, pages, headers, the OpenAPI document, and
+//! behaviour when the database is down.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_reports_the_process_and_the_database() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    assert_eq!(
+        client.get("/health").await,
+        (200, json!({ "status": "ok" }))
+    );
+    assert_eq!(
+        client.get("/health/db").await,
+        (200, json!({ "status": "ok" }))
+    );
+
+    let down = TestApp::without_database().await;
+    let (status, body) = down.client().get("/health/db").await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (503, json!("unavailable"))
+    );
+    assert_eq!(down.client().get("/health").await.0, 200);
+}
+
+#[tokio::test]
+async fn a_database_outage_is_a_clear_503_not_a_crash() {
+    let down = TestApp::without_database().await;
+    let mut client = down.client();
+    client.token = Some("aida_whatever".into());
+    let (status, body) = client.get("/api/events").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "unavailable");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nothing was changed")
+    );
+    let (status, body) = down
+        .client()
+        .post(
+            "/api/auth/sign-up",
+            json!({ "email": "a@example.com", "password": "long enough password" }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (503, json!("unavailable"))
+    );
+    let (status, page) = down.client().get_text("/sign-in").await;
+    assert_eq!(status, 200, "public pages still render");
+    assert!(page.contains("Sign in to Aida"));
+}
+
+#[tokio::test]
+async fn pages_need_a_signed_in_user() {
+    let app = TestApp::start().await;
+    let visitor = app.client();
+    for path in [
+        "/",
+        "/calendar",
+        "/tasks",
+        "/expenses",
+        "/settings",
+        "/admin",
+    ] {
+        let response = visitor
+            .http
+            .get(format!("{}{path}", app.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(response.status(), 302, "{path}");
+        assert_eq!(response.headers()["location"], "/sign-in", "{path}");
+    }
+    let (status, page) = visitor.get_text("/sign-up").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Create your account"));
+    let (status, _) = visitor.get_text("/no-such-page").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn signed_in_pages_render_the_users_data_on_the_server() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("kai@example.com").await;
+    user.post(
+        "/api/events",
+        json!({ "title": "Pottery class", "start": "2026-11-22T18:00" }),
+    )
+    .await;
+    user.post(
+        "/api/tasks",
+        json!({ "title": "Water plants", "due": "2026-11-22" }),
+    )
+    .await;
+    user.post(
+        "/api/expenses",
+        json!({ "amount": "42.00", "category": "Entertainment" }),
+    )
+    .await;
+    let browser = app.client();
+    browser
+        .sign_in_session("kai@example.com")
+        .await
+        .expect("sign in");
+    for (path, expected) in [
+        ("/", "Pottery class"),
+        ("/", "Water plants"),
+        ("/", "42.00 USD"),
+        ("/calendar?view=week&date=2026-11-22", "Pottery class"),
+        ("/calendar?view=month&date=2026-11-22", "Pottery class"),
+        ("/tasks", "Water plants"),
+        ("/expenses", "Entertainment"),
+        ("/settings", "Europe/Paris"),
+    ] {
+        let (status, page) = browser.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.contains(expected), "{path} should show {expected}");
+    }
+    // Another user's page shows none of it.
+    let other = app.client();
+    app.user("lou@example.com", false).await;
+    other
+        .sign_in_session("lou@example.com")
+        .await
+        .expect("sign in");
+    let (_, page) = other.get_text("/").await;
+    assert!(!page.contains("Pottery class"));
+    // Non-admins see the admin page refuse them.
+    let (_, page) = browser.get_text("/admin").await;
+    assert!(page.contains("only administrators"));
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_compress() {
+    let app = TestApp::start().await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/sign-in", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("page");
+    let headers = response.headers();
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(headers["content-encoding"], "gzip");
+}
+
+#[tokio::test]
+async fn every_documented_operation_exists() {
+    let app = TestApp::start().await;
+    let visitor = app.client();
+    let (status, doc) = visitor.get("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut checked = 0;
+    for (path, item) in paths {
+        for method in ["get", "post", "patch", "delete"] {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let public = operation.get("security") == Some(&json!([]));
+            let url = format!("{}{}", app.base, path.replace("{id}", "1"));
+            let request = match method {
+                "get" => visitor.http.get(&url),
+                "post" => visitor.http.post(&url).json(&json!({})),
+                "patch" => visitor.http.patch(&url).json(&json!({})),
+                _ => visitor.http.delete(&url),
+            };
+            let status = request.send().await.expect("request").status().as_u16();
+            let expected: &[u16] = if public { &[200, 400] } else { &[401] };
+            assert!(
+                expected.contains(&status),
+                "{method} {path} answered {status}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "only {checked} operations documented");
+    // And an undocumented path is not found.
+    let (status, body): (u16, Value) = visitor.get("/api/nothing-here").await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (404, json!("not_found"))
+    );
+}

@@ -1,0 +1,828 @@
+//! The browser's door: server functions called over HTTP as the hydrated pages call them, with
+//! the session cookie. Covers every server function, refusals, and other users' rows.
+
+mod common;
+
+use app::admin::api::{ListAccounts, ManageAccount};
+use app::auth::api::{CurrentUser, SignIn, SignOut, SignUp};
+use app::error::AppError;
+use app::events::api::{Calendar, DeleteEvent, LoadEventCard, SaveEvent};
+use app::expenses::api::{DeleteExpense, ExpensesMonth, SaveExpense};
+use app::settings::api::{ChangePassword, CreateToken, LoadSettings, RevokeToken, SaveProfile};
+use app::tasks::api::{DeleteTask, ListTasks, SaveTask, SetTaskDone};
+use app::today::api::LoadToday;
+use common::{Client, PASSWORD, TestApp};
+use serde_json::json;
+
+async fn session_for(app: &TestApp, email: &str) -> Client {
+    app.user(email, false).await;
+    let client = app.client();
+    client.sign_in_session(email).await.expect("sign in");
+    client
+}
+
+fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
+    SaveEvent {
+        id,
+        title: title.into(),
+        description: String::new(),
+        location: String::new(),
+        start: start.into(),
+        end: end.into(),
+        all_day: None,
+        return_to: "/calendar".into(),
+    }
+}
+
+fn field(result: Result<impl std::fmt::Debug, AppError>) -> String {
+    match result {
+        Err(AppError::Invalid(fields)) => fields[0].field.clone(),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_waitlist_sign_in_and_out() {
+    let app = TestApp::start().await;
+    let visitor = app.client();
+    assert_eq!(visitor.rpc(CurrentUser {}).await, Ok(None));
+    visitor
+        .rpc(SignUp {
+            email: "zoe@example.com".into(),
+            password: PASSWORD.into(),
+            name: "Zoe".into(),
+        })
+        .await
+        .expect("sign up");
+    assert!(matches!(
+        visitor.sign_in_session("zoe@example.com").await,
+        Err(AppError::Forbidden(_))
+    ));
+    assert_eq!(
+        field(
+            visitor
+                .rpc(SignUp {
+                    email: "zoe@example.com".into(),
+                    password: PASSWORD.into(),
+                    name: String::new()
+                })
+                .await
+        ),
+        "email"
+    );
+
+    app.user("admin@example.com", true).await;
+    let admin = app.client();
+    admin
+        .sign_in_session("admin@example.com")
+        .await
+        .expect("admin");
+    let (pending, _) = admin.rpc(ListAccounts {}).await.expect("accounts");
+    let zoe = pending
+        .iter()
+        .find(|u| u.email == "zoe@example.com")
+        .expect("zoe waits");
+    admin
+        .rpc(ManageAccount {
+            id: zoe.id,
+            action: "approve".into(),
+        })
+        .await
+        .expect("approve");
+    assert_eq!(
+        field(
+            admin
+                .rpc(ManageAccount {
+                    id: zoe.id,
+                    action: "promote".into()
+                })
+                .await
+        ),
+        "action"
+    );
+
+    assert_eq!(
+        visitor
+            .rpc(SignIn {
+                email: "zoe@example.com".into(),
+                password: "wrong password".into()
+            })
+            .await,
+        Err(AppError::BadCredentials)
+    );
+    visitor
+        .sign_in_session("zoe@example.com")
+        .await
+        .expect("sign in");
+    let me = visitor
+        .rpc(CurrentUser {})
+        .await
+        .expect("me")
+        .expect("signed in");
+    assert_eq!(me.email, "zoe@example.com");
+    visitor.rpc(SignOut {}).await.expect("sign out");
+    assert_eq!(visitor.rpc(CurrentUser {}).await, Ok(None));
+    assert_eq!(
+        visitor
+            .rpc(Calendar {
+                mode: "week".into(),
+                date: None
+            })
+            .await,
+        Err(AppError::Unauthenticated)
+    );
+}
+
+/// Signs in with a raw form post and returns the session cookie it set.
+async fn sign_in_cookie(app: &TestApp, email: &str, cookie: Option<&str>) -> String {
+    let mut request = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            app.base,
+            <SignIn as leptos::server_fn::ServerFn>::PATH
+        ))
+        .header("accept", "application/json")
+        .form(&[("email", email), ("password", PASSWORD)]);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.expect("sign in");
+    assert!(response.status().is_success());
+    response.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_owned()
+}
+
+fn me_with_cookie(app: &TestApp, cookie: &str) -> impl std::future::Future<Output = u16> {
+    let request = reqwest::Client::new()
+        .get(format!("{}/api/me", app.base))
+        .header("cookie", cookie.to_owned());
+    async move { request.send().await.expect("me").status().as_u16() }
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_sign_in() {
+    let app = TestApp::start().await;
+    app.user("ida@example.com", false).await;
+    let first = sign_in_cookie(&app, "ida@example.com", None).await;
+    assert!(first.starts_with("aida_session="), "{first}");
+    assert!(first.contains("HttpOnly"), "{first}");
+    assert!(first.contains("SameSite=Lax"), "{first}");
+    assert!(!first.contains("Secure"), "plain http in tests: {first}");
+    let first_pair = first.split(';').next().expect("pair").to_owned();
+    assert_eq!(me_with_cookie(&app, &first_pair).await, 200);
+
+    // Signing in again on the same session gives it a new id; the old one stops working.
+    let second = sign_in_cookie(&app, "ida@example.com", Some(&first_pair)).await;
+    let second_pair = second.split(';').next().expect("pair").to_owned();
+    assert_ne!(first_pair, second_pair);
+    assert_eq!(me_with_cookie(&app, &second_pair).await, 200);
+    assert_eq!(me_with_cookie(&app, &first_pair).await, 401);
+}
+
+#[tokio::test]
+async fn calendar_functions_create_edit_and_delete() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "cal@example.com").await;
+    user.rpc(SaveProfile {
+        name: "Cal".into(),
+        timezone: "Europe/Paris".into(),
+        currency: "EUR".into(),
+        default_meeting_minutes: "30".into(),
+    })
+    .await
+    .expect("profile");
+    user.rpc(event(
+        None,
+        "Standup",
+        "2026-11-23T09:00",
+        "2026-11-23T09:15",
+    ))
+    .await
+    .expect("create");
+    user.rpc(event(
+        None,
+        "Review",
+        "2026-11-23T09:10",
+        "2026-11-23T10:00",
+    ))
+    .await
+    .expect("create");
+
+    let week = user
+        .rpc(Calendar {
+            mode: "week".into(),
+            date: Some("2026-11-23".into()),
+        })
+        .await
+        .expect("week");
+    assert_eq!(week.days.len(), 7);
+    let monday = &week.days[0];
+    assert_eq!(monday.date.to_string(), "2026-11-23");
+    let placed: Vec<_> = monday
+        .timed
+        .iter()
+        .map(|p| (p.card.event.title.as_str(), p.lane, p.lanes))
+        .collect();
+    assert_eq!(placed, [("Standup", 0, 2), ("Review", 1, 2)]);
+    assert_eq!(monday.timed[0].card.time_label, "09:00–09:15");
+
+    let id = monday.timed[0].card.event.id;
+    let card = user.rpc(LoadEventCard { id }).await.expect("card");
+    assert_eq!(card.start_input, "2026-11-23T09:00");
+    user.rpc(event(Some(id), "Standup (moved)", "2026-11-24T09:00", ""))
+        .await
+        .expect("edit");
+    let card = user.rpc(LoadEventCard { id }).await.expect("card");
+    assert_eq!(
+        (
+            card.event.title.as_str(),
+            card.start_input.as_str(),
+            card.end_input.as_str()
+        ),
+        ("Standup (moved)", "2026-11-24T09:00", "2026-11-24T09:15")
+    );
+
+    assert_eq!(
+        field(user.rpc(event(None, "", "2026-11-23T09:00", "")).await),
+        "title"
+    );
+    assert_eq!(
+        field(
+            user.rpc(event(None, "Bad", "2026-11-23T09:00", "2026-11-23T08:00"))
+                .await
+        ),
+        "end"
+    );
+    assert_eq!(
+        field(
+            user.rpc(Calendar {
+                mode: "month".into(),
+                date: Some("soon".into())
+            })
+            .await
+        ),
+        "date"
+    );
+    let month = user
+        .rpc(Calendar {
+            mode: "month".into(),
+            date: Some("2026-11-01".into()),
+        })
+        .await
+        .expect("month");
+    assert_eq!(month.days.len(), 42);
+    assert_eq!(month.title, "November 2026");
+
+    user.rpc(DeleteEvent {
+        id,
+        return_to: "https://evil.example/".into(),
+    })
+    .await
+    .expect("delete");
+    assert_eq!(
+        user.rpc(LoadEventCard { id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(app.count("events").await, 1);
+}
+
+#[tokio::test]
+async fn nobody_changes_another_users_rows_through_server_functions() {
+    let app = TestApp::start().await;
+    let alice = session_for(&app, "alice@example.com").await;
+    let bob = session_for(&app, "bob@example.com").await;
+    alice
+        .rpc(event(None, "Alice only", "2026-11-23T09:00", ""))
+        .await
+        .expect("event");
+    alice
+        .rpc(SaveTask {
+            id: None,
+            title: "Alice task".into(),
+            notes: None,
+            due_date: None,
+            due_time: None,
+            priority: None,
+        })
+        .await
+        .expect("task");
+    alice
+        .rpc(SaveExpense {
+            id: None,
+            amount: "20".into(),
+            currency: None,
+            category: Some("Food".into()),
+            description: None,
+            date: None,
+        })
+        .await
+        .expect("expense");
+    let event_id = alice
+        .rpc(Calendar {
+            mode: "week".into(),
+            date: Some("2026-11-23".into()),
+        })
+        .await
+        .expect("cal")
+        .days[0]
+        .timed[0]
+        .card
+        .event
+        .id;
+    let task_id = alice
+        .rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into(),
+        })
+        .await
+        .expect("tasks")[0]
+        .task
+        .id;
+    let expense_id = alice
+        .rpc(ExpensesMonth { month: None })
+        .await
+        .expect("month")
+        .expenses[0]
+        .id;
+
+    assert_eq!(
+        bob.rpc(LoadEventCard { id: event_id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(event(Some(event_id), "Bob's now", "2026-11-23T10:00", ""))
+            .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(DeleteEvent {
+            id: event_id,
+            return_to: "/".into()
+        })
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(SetTaskDone {
+            id: task_id,
+            done: true
+        })
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(SaveTask {
+            id: Some(task_id),
+            title: "x".into(),
+            notes: None,
+            due_date: None,
+            due_time: None,
+            priority: None
+        })
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(DeleteTask { id: task_id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(SaveExpense {
+            id: Some(expense_id),
+            amount: "1".into(),
+            currency: None,
+            category: None,
+            description: None,
+            date: None
+        })
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(DeleteExpense { id: expense_id }).await,
+        Err(AppError::NotFound)
+    );
+    assert!(
+        bob.rpc(Calendar {
+            mode: "week".into(),
+            date: Some("2026-11-23".into())
+        })
+        .await
+        .expect("cal")
+        .days
+        .iter()
+        .all(|d| d.timed.is_empty())
+    );
+    assert!(
+        bob.rpc(ListTasks {
+            filter: "all".into(),
+            sort: "due".into()
+        })
+        .await
+        .expect("tasks")
+        .is_empty()
+    );
+    assert!(
+        bob.rpc(ExpensesMonth { month: None })
+            .await
+            .expect("month")
+            .expenses
+            .is_empty()
+    );
+    assert_eq!(
+        bob.rpc(ListAccounts {}).await.map(drop),
+        Err(AppError::Forbidden(
+            "only administrators can do this".into()
+        ))
+    );
+
+    let card = alice
+        .rpc(LoadEventCard { id: event_id })
+        .await
+        .expect("still there");
+    assert_eq!(card.event.title, "Alice only");
+    let tasks = alice
+        .rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into(),
+        })
+        .await
+        .expect("tasks");
+    assert_eq!(tasks[0].task.title, "Alice task");
+    assert_eq!(
+        alice
+            .rpc(ExpensesMonth { month: None })
+            .await
+            .expect("month")
+            .expenses[0]
+            .amount
+            .to_string(),
+        "20.00"
+    );
+}
+
+#[tokio::test]
+async fn disabled_and_pending_sessions_are_refused() {
+    let app = TestApp::start().await;
+    let admin_user = app.user("admin@example.com", true).await;
+    let user = session_for(&app, "gus@example.com").await;
+    let gus = user
+        .rpc(CurrentUser {})
+        .await
+        .expect("me")
+        .expect("signed in");
+    app::auth::ops::disable(&app.state, &admin_user, gus.id)
+        .await
+        .expect("disable");
+    assert_eq!(user.rpc(CurrentUser {}).await, Ok(None));
+    assert_eq!(
+        user.rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into()
+        })
+        .await,
+        Err(AppError::Unauthenticated)
+    );
+    assert!(matches!(
+        user.sign_in_session("gus@example.com").await,
+        Err(AppError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn tasks_and_expenses_through_the_pages_functions() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "hal@example.com").await;
+    let save =
+        |title: &str, date: Option<&str>, time: Option<&str>, priority: Option<&str>| SaveTask {
+            id: None,
+            title: title.into(),
+            notes: None,
+            due_date: date.map(Into::into),
+            due_time: time.map(Into::into),
+            priority: priority.map(Into::into),
+        };
+    user.rpc(save("File taxes", Some("2026-11-20"), None, Some("high")))
+        .await
+        .expect("task");
+    user.rpc(save("Call", Some("2026-11-22"), Some("18:30"), None))
+        .await
+        .expect("task");
+    assert_eq!(
+        field(user.rpc(save("No date", None, Some("10:00"), None)).await),
+        "due"
+    );
+    assert_eq!(
+        field(user.rpc(save("Odd", None, None, Some("urgent"))).await),
+        "priority"
+    );
+    let rows = user
+        .rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into(),
+        })
+        .await
+        .expect("tasks");
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.task.title.as_str(), r.overdue))
+            .collect::<Vec<_>>(),
+        [("File taxes", true), ("Call", false)]
+    );
+    user.rpc(SetTaskDone {
+        id: rows[0].task.id,
+        done: true,
+    })
+    .await
+    .expect("done");
+    let done = user
+        .rpc(ListTasks {
+            filter: "done".into(),
+            sort: "due".into(),
+        })
+        .await
+        .expect("done");
+    assert_eq!(done[0].task.title, "File taxes");
+    user.rpc(DeleteTask {
+        id: rows[1].task.id,
+    })
+    .await
+    .expect("delete");
+    assert!(
+        user.rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into()
+        })
+        .await
+        .expect("tasks")
+        .is_empty()
+    );
+
+    let spend = |amount: &str, category: &str, date: &str| SaveExpense {
+        id: None,
+        amount: amount.into(),
+        currency: None,
+        category: Some(category.into()),
+        description: Some("x".into()),
+        date: Some(date.into()),
+    };
+    user.rpc(spend("12.50", "Food", "2026-11-02"))
+        .await
+        .expect("expense");
+    user.rpc(spend("7.50", "Food", "2026-11-03"))
+        .await
+        .expect("expense");
+    user.rpc(spend("30", "Transport", "2026-11-04"))
+        .await
+        .expect("expense");
+    user.rpc(spend("100", "Bills", "2026-10-04"))
+        .await
+        .expect("expense");
+    assert_eq!(
+        field(user.rpc(spend("abc", "Food", "2026-11-04")).await),
+        "amount"
+    );
+    let month = user
+        .rpc(ExpensesMonth {
+            month: Some("2026-11".into()),
+        })
+        .await
+        .expect("month");
+    let totals: Vec<_> = month
+        .by_category
+        .iter()
+        .map(|t| (t.category.as_str(), t.total.to_string()))
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("Transport", "30.00".to_owned()),
+            ("Food", "20.00".to_owned())
+        ]
+    );
+    assert_eq!(
+        (month.prev.as_str(), month.next.as_str()),
+        ("2026-10", "2026-12")
+    );
+    let id = month.expenses[0].id;
+    user.rpc(DeleteExpense { id }).await.expect("delete");
+    assert_eq!(
+        user.rpc(ExpensesMonth {
+            month: Some("2026-11".into())
+        })
+        .await
+        .expect("month")
+        .expenses
+        .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn today_gathers_the_agenda_tasks_and_spending() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "ivy@example.com").await;
+    user.rpc(SaveProfile {
+        name: "Ivy".into(),
+        timezone: "America/Toronto".into(),
+        currency: "USD".into(),
+        default_meeting_minutes: "30".into(),
+    })
+    .await
+    .expect("profile");
+    // Now: Sunday 2026-11-22 10:00 in Toronto.
+    user.rpc(event(
+        None,
+        "Brunch",
+        "2026-11-22T11:00",
+        "2026-11-22T12:00",
+    ))
+    .await
+    .expect("event");
+    user.rpc(event(None, "Dentist", "2026-11-25T15:00", ""))
+        .await
+        .expect("event");
+    user.rpc(event(None, "Far away", "2026-12-10T15:00", ""))
+        .await
+        .expect("event");
+    user.rpc(SaveTask {
+        id: None,
+        title: "Pay rent".into(),
+        notes: None,
+        due_date: Some("2026-11-22".into()),
+        due_time: None,
+        priority: None,
+    })
+    .await
+    .expect("task");
+    user.rpc(SaveTask {
+        id: None,
+        title: "Next week".into(),
+        notes: None,
+        due_date: Some("2026-11-29".into()),
+        due_time: None,
+        priority: None,
+    })
+    .await
+    .expect("task");
+    for (amount, date) in [
+        ("50", "2026-11-05"),
+        ("25", "2026-11-21"),
+        ("100", "2026-10-10"),
+    ] {
+        user.rpc(SaveExpense {
+            id: None,
+            amount: amount.into(),
+            currency: None,
+            category: Some("Food".into()),
+            description: None,
+            date: Some(date.into()),
+        })
+        .await
+        .expect("expense");
+    }
+    let today = user.rpc(LoadToday {}).await.expect("today");
+    assert_eq!(today.name, "Ivy");
+    assert_eq!(
+        today
+            .today
+            .events
+            .iter()
+            .map(|c| c.event.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Brunch"]
+    );
+    let upcoming: Vec<_> = today
+        .next_days
+        .iter()
+        .flat_map(|d| d.events.iter().map(|c| c.event.title.clone()))
+        .collect();
+    assert_eq!(upcoming, ["Dentist"]);
+    assert_eq!(today.next_days.len(), 7);
+    assert_eq!(
+        today
+            .tasks
+            .iter()
+            .map(|r| r.task.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Pay rent"]
+    );
+    assert_eq!(
+        (
+            today.spending.this_month.to_string(),
+            today.spending.last_month.to_string()
+        ),
+        ("75.00".into(), "100.00".into())
+    );
+}
+
+#[tokio::test]
+async fn settings_profile_password_and_tokens() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "joe@example.com").await;
+    let profile = |tz: &str, currency: &str, minutes: &str| SaveProfile {
+        name: "Joe".into(),
+        timezone: tz.into(),
+        currency: currency.into(),
+        default_meeting_minutes: minutes.into(),
+    };
+    assert_eq!(
+        field(user.rpc(profile("Nowhere/City", "USD", "30")).await),
+        "timezone"
+    );
+    assert_eq!(
+        field(user.rpc(profile("UTC", "XXX", "30")).await),
+        "currency"
+    );
+    assert_eq!(
+        field(user.rpc(profile("UTC", "USD", "thirty")).await),
+        "default_meeting_minutes"
+    );
+    user.rpc(profile("Asia/Tokyo", "JPY", "60"))
+        .await
+        .expect("save");
+    let settings = user.rpc(LoadSettings {}).await.expect("settings");
+    assert_eq!(
+        (
+            settings.user.timezone.as_str(),
+            settings.user.currency.as_str(),
+            settings.user.default_meeting_minutes
+        ),
+        ("Asia/Tokyo", "JPY", 60)
+    );
+    assert!(settings.timezones.iter().any(|t| t == "America/Toronto"));
+
+    assert_eq!(
+        field(
+            user.rpc(ChangePassword {
+                current_password: "wrong wrong wrong".into(),
+                new_password: "a new long password".into()
+            })
+            .await
+        ),
+        "current_password"
+    );
+    assert_eq!(
+        field(
+            user.rpc(ChangePassword {
+                current_password: PASSWORD.into(),
+                new_password: "short".into()
+            })
+            .await
+        ),
+        "new_password"
+    );
+    user.rpc(ChangePassword {
+        current_password: PASSWORD.into(),
+        new_password: "a new long password".into(),
+    })
+    .await
+    .expect("change");
+    let (status, _) = app
+        .client()
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "joe@example.com", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = app
+        .client()
+        .post(
+            "/api/auth/sign-in",
+            json!({ "email": "joe@example.com", "password": "a new long password" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    assert_eq!(
+        field(user.rpc(CreateToken { name: " ".into() }).await),
+        "name"
+    );
+    let token = user
+        .rpc(CreateToken {
+            name: "phone".into(),
+        })
+        .await
+        .expect("token");
+    let mut api = app.client();
+    api.token = Some(token.secret.clone());
+    assert_eq!(api.get("/api/me").await.1["email"], "joe@example.com");
+    let listed = user.rpc(LoadSettings {}).await.expect("settings").tokens;
+    assert!(
+        listed
+            .iter()
+            .any(|t| t.name == "phone" && t.last_used_at.is_some())
+    );
+    user.rpc(RevokeToken { id: token.token.id })
+        .await
+        .expect("revoke");
+    assert_eq!(api.get("/api/me").await.0, 401);
+    // Another user cannot revoke it (it is gone anyway, and theirs would be not found).
+    assert_eq!(
+        user.rpc(RevokeToken { id: token.token.id }).await,
+        Err(AppError::NotFound)
+    );
+}
