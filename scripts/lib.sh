@@ -126,3 +126,47 @@ build_site() {
   tailwindcss -i style/main.css -o "$pkg/aida.css" --minify 2>/dev/null
   cp -r public/. target/site/
 }
+
+ensure_browser_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "installing Playwright (no browser download: Debian's Chromium is used)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Drops the per-test databases earlier runs left behind.
+drop_test_databases() {
+  local db
+  for db in $("$PG_BIN/psql" -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'aida\_test\_%' OR datname = 'aida_e2e'"); do
+    "$PG_BIN/dropdb" --if-exists "$db"
+  done
+}
+
+# Serves a fresh database on a spare port and runs end2end/ against it.
+run_browser_tests() {
+  local port="${AIDA_E2E_PORT:-3100}" server_pid status=0
+  ensure_database aida_e2e
+  export AIDA_E2E_URL="http://127.0.0.1:$port"
+  export AIDA_E2E_ADMIN=admin@aida.test AIDA_E2E_PASSWORD=e2e-admin-password
+  DATABASE_URL="$(database_url aida_e2e)" target/debug/aida migrate >/dev/null
+  DATABASE_URL="$(database_url aida_e2e)" target/debug/aida admin create \
+    --email "$AIDA_E2E_ADMIN" --password "$AIDA_E2E_PASSWORD" --name Admin >/dev/null
+  DATABASE_URL="$(database_url aida_e2e)" AIDA_ADDR="127.0.0.1:$port" AIDA_SITE_ROOT="$ROOT/target/site" \
+    target/debug/aida serve >"$ROOT/target/e2e-server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "$AIDA_E2E_URL/health" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  (cd end2end && npx playwright test) || status=$?
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  if [ "$status" != 0 ]; then
+    echo "browser tests failed; server log: target/e2e-server.log" >&2
+    tail -n 50 "$ROOT/target/e2e-server.log" >&2 || true
+  fi
+  return "$status"
+}

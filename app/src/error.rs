@@ -1,6 +1,7 @@
 //! One error vocabulary for every door: server functions return it typed, the REST API maps it
 //! to a status code and a JSON body naming the field, and later channels turn it into a sentence.
 
+use leptos::server_fn::Encodes;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,34 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Request(value.to_string())
+    }
+
+    /// Encodes the error for the browser and, on the server, answers with its status code
+    /// (403, 404, ...) instead of a blanket 500. Plain form posts keep the redirect back to
+    /// the page they came from.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        set_response_status(self);
+        <JsonEncoding as Encodes<Self>>::encode(self).unwrap_or_else(|_| {
+            leptos::server_fn::Bytes::from_static(br#"{"Internal":null}"#)
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_response_status(error: &AppError) {
+    use leptos::prelude::use_context;
+    let form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if let (false, Some(response)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
+            response.set_status(status);
+        }
     }
 }
 

@@ -1,0 +1,156 @@
+import { test, expect, Page } from '@playwright/test';
+
+// The admin account is created by scripts/test before these run.
+const ADMIN = { email: process.env.AIDA_E2E_ADMIN ?? 'admin@aida.test', password: process.env.AIDA_E2E_PASSWORD ?? 'e2e-admin-password' };
+const unique = Date.now().toString(36);
+const USER = { email: `user-${unique}@example.com`, password: 'a long user password', name: 'Robin' };
+
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  // Refusals the test provokes (a 4xx answer) are expected; anything else is a bug.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
+async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+}
+
+function nav(page: Page, name: string) {
+  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+}
+
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('sign up, approval, and a day with Aida', async ({ page }) => {
+  const errors = collectErrors(page);
+
+  // Sign up: told the account awaits approval.
+  await page.goto('/sign-up');
+  await hydrated(page);
+  await page.getByLabel('Name').fill(USER.name);
+  await page.getByLabel('Email').fill(USER.email);
+  await page.getByLabel(/^Password/).fill(USER.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('heading', { name: "You're on the list" })).toBeVisible();
+  await expect(page.getByText('awaits approval')).toBeVisible();
+
+  // Signing in before approval is refused with a clear message.
+  await page.goto('/sign-in');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(USER.email);
+  await page.getByLabel('Password').fill(USER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('waiting for approval');
+
+  // An admin approves.
+  await signIn(page, ADMIN);
+  await nav(page, 'Admin').click();
+  await page.getByRole('list', { name: 'Waiting for approval' }).getByRole('button', { name: `Approve ${USER.email}` }).click();
+  await expect(page.getByRole('list', { name: 'Waiting for approval' })).toHaveCount(0);
+  await expect(page.getByText('No one is waiting.')).toBeVisible();
+  await signOut(page);
+
+  // The user signs in and lands on Today.
+  await signIn(page, USER);
+  await expect(page.getByRole('heading', { name: `Hello, ${USER.name}` })).toBeVisible();
+  await expect(page.getByText('Nothing scheduled today.')).toBeVisible();
+
+  // Create an event in the calendar, then see it on Today.
+  await nav(page, 'Calendar').click();
+  await page.getByRole('link', { name: 'New event' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New event' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel('Title').fill('Pottery class');
+  await dialog.getByLabel('Start').fill(`${todayUtc()}T23:00`);
+  await dialog.getByLabel('End').fill(`${todayUtc()}T23:45`);
+  await dialog.getByLabel('Location').fill('Studio 4');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page.getByRole('link', { name: /Pottery class/ })).toBeVisible();
+  await nav(page, 'Today').click();
+  const agenda = page.getByRole('region', { name: "Today's agenda" });
+  await expect(agenda.getByText('Pottery class')).toBeVisible();
+  await expect(agenda.getByText('23:00–23:45')).toBeVisible();
+
+  // Add a task and complete it.
+  await nav(page, 'Tasks').click();
+  await page.getByLabel('New task').fill('Buy clay');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  const tasks = page.getByRole('list', { name: 'Tasks' });
+  await expect(tasks.getByText('Buy clay')).toBeVisible();
+  await tasks.getByRole('button', { name: 'Complete Buy clay' }).click();
+  await expect(page.getByText('Nothing to do. Add a task above.')).toBeVisible();
+  await page.getByRole('link', { name: 'Done', exact: true }).click();
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByText('Buy clay')).toBeVisible();
+
+  // Add expenses and watch the category total change.
+  await nav(page, 'Expenses').click();
+  await expect(page.getByText('No expenses this month yet.')).toBeVisible();
+  const form = page.getByRole('form', { name: 'Add an expense' });
+  await form.getByLabel('Amount').fill('12.50');
+  await form.getByLabel('Category').selectOption('Food');
+  await form.getByLabel('Description').fill('Lunch');
+  await form.getByRole('button', { name: 'Add expense' }).click();
+  const totals = page.getByRole('table', { name: 'Totals by category' });
+  await expect(totals.getByRole('row', { name: /Food/ })).toContainText('12.50');
+  await form.getByLabel('Amount').fill('7.25');
+  await form.getByLabel('Category').selectOption('Food');
+  await form.getByRole('button', { name: 'Add expense' }).click();
+  await expect(totals.getByRole('row', { name: /Food/ })).toContainText('19.75');
+  await expect(page.getByRole('img', { name: /Spending by category: Food 19.75/ })).toBeVisible();
+
+  await signOut(page);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  expect(errors).toEqual([]);
+});
+
+test('controls work after hydration without a full page reload', async ({ page }) => {
+  const errors = collectErrors(page);
+  await signIn(page, USER);
+  await nav(page, 'Tasks').click();
+  await hydrated(page);
+  // A marker on window survives client-side updates but not a reload.
+  await page.evaluate(() => { (window as unknown as { marker: string }).marker = 'still here'; });
+
+  await page.getByLabel('New task').fill('Glaze pots');
+  await page.getByRole('button', { name: 'Add task' }).click();
+  await expect(page.getByRole('list', { name: 'Tasks' }).getByText('Glaze pots')).toBeVisible();
+  await page.getByRole('link', { name: 'Overdue' }).click();
+  await expect(page.getByText('Nothing overdue. Nice work.')).toBeVisible();
+  await page.getByRole('link', { name: 'Open' }).click();
+  await page.getByRole('list', { name: 'Tasks' }).getByRole('button', { name: 'Complete Glaze pots' }).click();
+  await expect(page.getByText('Nothing to do. Add a task above.')).toBeVisible();
+
+  // Validation errors appear next to the field, without leaving the page.
+  await nav(page, 'Expenses').click();
+  const form = page.getByRole('form', { name: 'Add an expense' });
+  await form.getByLabel('Amount').fill('12.345');
+  await form.getByRole('button', { name: 'Add expense' }).click();
+  await expect(page.locator('#expense-amount-error')).toHaveText('use at most two decimals');
+
+  expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
+  expect(errors).toEqual([]);
+});
