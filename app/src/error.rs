@@ -91,9 +91,8 @@ impl FromServerFnError for AppError {
     fn ser(&self) -> leptos::server_fn::Bytes {
         #[cfg(feature = "ssr")]
         set_response_status(self);
-        <JsonEncoding as Encodes<Self>>::encode(self).unwrap_or_else(|_| {
-            leptos::server_fn::Bytes::from_static(br#"{"Internal":null}"#)
-        })
+        <JsonEncoding as Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(br#"{"Internal":null}"#))
     }
 }
 
