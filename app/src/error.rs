@@ -106,10 +106,10 @@ fn set_response_status(error: &AppError) {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"))
     });
-    if let (false, Some(response)) = (form_post, use_context::<leptos_axum::ResponseOptions>()) {
-        if let Ok(status) = axum::http::StatusCode::from_u16(error.status()) {
-            response.set_status(status);
-        }
+    if let (false, Some(response)) = (form_post, use_context::<leptos_axum::ResponseOptions>())
+        && let Ok(status) = axum::http::StatusCode::from_u16(error.status())
+    {
+        response.set_status(status);
     }
 }
 

@@ -61,15 +61,38 @@ pub fn client_addr_from(
     peer: Option<std::net::SocketAddr>,
     trust_forwarded_for: bool,
 ) -> String {
-    if trust_forwarded_for {
-        if let Some(first) = headers
+    if trust_forwarded_for
+        && let Some(first) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_owned();
-        }
+    {
+        return first.trim().to_owned();
     }
     peer.map(|p| p.ip().to_string())
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Where to send the browser after a form on the calendar: the page it came from (by
+/// `Referer`), without the open dialog; `fallback` when there is no usable `Referer`.
+pub async fn back_without_dialog(fallback: &str) -> String {
+    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .map(|uri| {
+            let query: Vec<&str> = uri
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("new=") && !p.starts_with("edit="))
+                .collect();
+            if query.is_empty() {
+                uri.path().to_owned()
+            } else {
+                format!("{}?{}", uri.path(), query.join("&"))
+            }
+        })
+        .unwrap_or_else(|| fallback.to_owned())
 }

@@ -30,7 +30,6 @@ fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
         start: start.into(),
         end: end.into(),
         all_day: None,
-        return_to: "/calendar".into(),
     }
 }
 
@@ -275,12 +274,7 @@ async fn calendar_functions_create_edit_and_delete() {
     assert_eq!(month.days.len(), 42);
     assert_eq!(month.title, "November 2026");
 
-    user.rpc(DeleteEvent {
-        id,
-        return_to: "https://evil.example/".into(),
-    })
-    .await
-    .expect("delete");
+    user.rpc(DeleteEvent { id }).await.expect("delete");
     assert_eq!(
         user.rpc(LoadEventCard { id }).await,
         Err(AppError::NotFound)
@@ -357,11 +351,7 @@ async fn nobody_changes_another_users_rows_through_server_functions() {
         Err(AppError::NotFound)
     );
     assert_eq!(
-        bob.rpc(DeleteEvent {
-            id: event_id,
-            return_to: "/".into()
-        })
-        .await,
+        bob.rpc(DeleteEvent { id: event_id }).await,
         Err(AppError::NotFound)
     );
     assert_eq!(

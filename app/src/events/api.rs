@@ -33,7 +33,8 @@ pub async fn load_event_card(id: i64) -> Result<EventCard, AppError> {
     Ok(super::calendar::card(&event, user.tz()))
 }
 
-/// Creates (no `id`) or changes an event from the dialog's form, then returns to `return_to`.
+/// Creates (no `id`) or changes an event from the dialog's form, then returns to the calendar
+/// page it came from, with the dialog closed.
 #[server(prefix = "/rpc")]
 pub async fn save_event(
     id: Option<i64>,
@@ -43,7 +44,6 @@ pub async fn save_event(
     start: String,
     end: String,
     all_day: Option<String>,
-    return_to: String,
 ) -> Result<(), AppError> {
     use super::model::{EventInput, EventPatch, Source};
     let (state, user) = crate::request::acting_user().await?;
@@ -72,14 +72,14 @@ pub async fn save_event(
             super::ops::update(&state, &user, id, patch).await?;
         }
     }
-    leptos_axum::redirect(&crate::ui::safe_return(&return_to));
+    leptos_axum::redirect(&crate::request::back_without_dialog("/calendar").await);
     Ok(())
 }
 
 #[server(prefix = "/rpc")]
-pub async fn delete_event(id: i64, return_to: String) -> Result<(), AppError> {
+pub async fn delete_event(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
     super::ops::delete(&state, &user, id).await?;
-    leptos_axum::redirect(&crate::ui::safe_return(&return_to));
+    leptos_axum::redirect(&crate::request::back_without_dialog("/calendar").await);
     Ok(())
 }

@@ -281,7 +281,6 @@ fn EventDialog(
     // A date input keeps only the date part of a date-time value.
     let start_value = start.clone();
     let end_value = end.clone();
-    let here_for_delete = here.clone();
     view! {
         <div class="fixed inset-0 z-40 bg-slate-900/40" aria-hidden="true"></div>
         <dialog open aria-labelledby="event-dialog-title" on:keydown=on_key
@@ -291,7 +290,6 @@ fn EventDialog(
             </h2>
             <ActionForm action=save attr:class="space-y-2">
                 {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
-                <input type="hidden" name="return_to" value=here.clone()/>
                 <div>
                     <label for="event-title" class="block text-sm font-medium">"Title"</label>
                     <input id="event-title" name="title" class=INPUT_CLASS value=title required autofocus
@@ -338,7 +336,6 @@ fn EventDialog(
             {id.map(move |id| view! {
                 <ActionForm action=delete attr:class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
                     <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="return_to" value=here_for_delete/>
                     <FormError error=delete_error/>
                     <button type="submit" class=DANGER_BUTTON_CLASS>"Delete event"</button>
                 </ActionForm>

@@ -254,7 +254,7 @@ pub fn totals_by_currency(expenses: &[Expense]) -> Vec<(String, Cents)> {
             None => totals.push((e.currency.clone(), e.amount)),
         }
     }
-    totals.sort_by(|a, b| b.1.cmp(&a.1));
+    totals.sort_by_key(|t| std::cmp::Reverse(t.1));
     totals
 }
 

@@ -117,13 +117,3 @@ pub fn Card(#[prop(optional)] title: Option<&'static str>, children: Children) -
         </section>
     }
 }
-
-/// A local path to go back to after a form; anything else (another site) becomes `/`.
-pub fn safe_return(path: &str) -> String {
-    let local = path.starts_with('/') && !path.starts_with("//") && !path.contains('\\');
-    if local {
-        path.to_owned()
-    } else {
-        "/".to_owned()
-    }
-}
