@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod maintenance;
 pub mod parse;
 pub mod router;
 pub mod routes;

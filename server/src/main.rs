@@ -143,6 +143,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(count = applied.len(), "migrations applied");
     let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
     let state = server::state(&config, pool);
+    tokio::spawn(server::maintenance::run(state.clone()));
     let app = server::router::build(state);
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %config.addr, "Aida is listening on http://{}", config.addr);

@@ -29,7 +29,8 @@ pub async fn sign_up(email: String, password: String, name: String) -> Result<()
     Ok(())
 }
 
-#[server(prefix = "/rpc")]
+/// At a fixed address (`/rpc/sign_in`) so scripts can sign in with a plain form post.
+#[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let state = crate::request::state()?;
     let addr = crate::request::client_addr().await;

@@ -92,6 +92,12 @@ pub async fn authenticate(
     }
 }
 
+/// Forgets sign-in attempts too old to count toward any limit.
+pub async fn prune_sign_in_attempts(state: &AppState) -> Result<usize, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::prune_attempts(&mut conn, state.now() - Duration::days(1)).await
+}
+
 /// Refuses accounts that may not act.
 pub fn check_active(user: &User) -> Result<(), AppError> {
     match user.status {

@@ -222,6 +222,18 @@ pub async fn recent_failures(
     Ok((by_email, by_addr))
 }
 
+/// Forgets sign-in attempts older than `before`; returns how many.
+pub async fn prune_attempts(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(sign_in_attempts::table.filter(sign_in_attempts::attempted_at.lt(before)))
+            .execute(conn)
+            .await?,
+    )
+}
+
 pub async fn record_attempt(
     conn: &mut AsyncPgConnection,
     email: &str,
