@@ -1,5 +1,6 @@
 //! `aida`: serve the app, migrate the database, administer accounts.
 
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 
 use app::auth::ops::{self, SignUp};
@@ -145,7 +146,15 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let state = server::state(&config, pool);
     tokio::spawn(server::maintenance::run(state.clone()));
     let app = server::router::build(state);
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    // Responses are written in pieces (headers, streamed pages, files): without TCP_NODELAY,
+    // Nagle's algorithm holds each later piece for the client's delayed ACK (~40 ms).
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await?
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
     tracing::info!(addr = %config.addr, "Aida is listening on http://{}", config.addr);
     axum::serve(
         listener,

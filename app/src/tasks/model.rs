@@ -87,14 +87,16 @@ impl Serialize for Due {
     }
 }
 
+/// Reads what `Serialize` writes. (No timezone database here: this runs in the browser.)
 impl<'de> Deserialize<'de> for Due {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        match time::parse(&text, chrono_tz::UTC) {
-            Ok(Typed::Day(day)) => Ok(Self::Day(day)),
-            Ok(Typed::At(at)) => Ok(Self::At(at)),
-            Err(e) => Err(serde::de::Error::custom(e)),
+        if let Ok(day) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            return Ok(Self::Day(day));
         }
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| Self::At(t.with_timezone(&Utc)))
+            .map_err(serde::de::Error::custom)
     }
 }
 

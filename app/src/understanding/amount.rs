@@ -111,9 +111,15 @@ pub fn find_amounts(toks: &[Token], skip: &[bool]) -> Vec<Amount> {
             start = i - 1;
             currency = c;
             marked = true;
+            // "A$30" but not "bought a $30 shirt": a one-letter prefix must be
+            // typed in capitals, after the first word.
+            let prefix_ok = |j: usize| {
+                toks[j].norm.len() > 1 || (j > 0 && toks[j].orig.chars().all(char::is_uppercase))
+            };
             if w(i - 1) == "$"
                 && i > 1
                 && let Some(p) = dollar_prefix(w(i - 2))
+                && prefix_ok(i - 2)
             {
                 start = i - 2;
                 currency = Some(p);

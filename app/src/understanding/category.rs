@@ -73,7 +73,12 @@ fn word_category(w: &str) -> Option<Category> {
 pub fn lookup<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<Category> {
     let mut first = None;
     for w in words {
-        let c = word_category(w);
+        // "restaurants", "pizzas": the singular names the same thing.
+        let c = word_category(w).or_else(|| {
+            w.strip_suffix('s')
+                .filter(|b| b.len() > 2)
+                .and_then(word_category)
+        });
         if c == Some(Category::Bills) && matches!(w, "bill" | "bills") {
             return c;
         }

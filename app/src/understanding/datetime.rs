@@ -133,6 +133,8 @@ enum Comp {
     Part(Part, bool),
     Period(Period),
     Elapsed(i64),
+    /// A said length ("for an hour", "30 min call"), in minutes.
+    Length(i64),
     Ambiguous,
 }
 
@@ -141,11 +143,16 @@ enum Comp {
 pub struct Scan {
     /// `consumed[i]` is true when token `i` belongs to a date/time phrase.
     pub consumed: Vec<bool>,
+    /// Consumed tokens that also belong in an event title: a bare part of the
+    /// day right after a word ("date night", "game night at 8").
+    pub soft: Vec<bool>,
     date: Option<DateSpec>,
     time: Option<TimeSpec>,
     part: Option<(Part, bool)>,
     period: Option<Period>,
     elapsed_minutes: Option<i64>,
+    /// A said length in minutes ("for an hour", "a 30 min call").
+    pub length_minutes: Option<i64>,
     /// Conflicting, ambiguous or unsupported phrases: callers answer unknown.
     pub trouble: bool,
 }
@@ -348,6 +355,10 @@ impl Matcher<'_> {
     }
 
     fn weekday(&self, i: usize) -> Option<(usize, Comp)> {
+        if self.w(i) == "following" && weekday(self.w(i + 1)).is_some() {
+            // "the following tuesday": no contract rule.
+            return Some((2, Comp::Ambiguous));
+        }
         let (pre, this, last) = match (self.w(i), self.w(i + 1)) {
             ("this", "coming") => (2, false, false),
             ("coming" | "next", _) => (1, false, false),
@@ -447,6 +458,11 @@ impl Matcher<'_> {
             ("half", "hours" | "hr", _) | ("a", "half", "hours" | "hr") => {
                 return Some((3, Comp::Elapsed(30)));
             }
+            // "in 1.5 hours"
+            (w, "hours" | "hr", _) if w.ends_with(".5") => {
+                let whole = count(w.trim_end_matches(".5"))?;
+                return Some((3, Comp::Elapsed(whole.checked_mul(60)?.checked_add(30)?)));
+            }
             (w, _, _) => (count(w)?, 2),
         };
         let comp = match self.w(i + used) {
@@ -477,6 +493,33 @@ impl Matcher<'_> {
         Some((used + 1, comp))
     }
 
+    /// "for an hour", "for 45 minutes", "for half an hour", "for 2 hours",
+    /// and "30 min" / "1 hour" used before a noun ("a 30 min call").
+    fn length(&self, i: usize) -> Option<(usize, Comp)> {
+        let pre = usize::from(self.w(i) == "for");
+        let j = i + pre;
+        let (n, used) = match (self.w(j), self.w(j + 1), self.w(j + 2)) {
+            ("half", "an" | "a", "hours") if pre == 1 => return Some((4, Comp::Length(30))),
+            ("an" | "a" | "one", "hours", _) if pre == 1 => {
+                if (self.w(j + 2), self.w(j + 3), self.w(j + 4)) == ("and", "a", "half") {
+                    return Some((6, Comp::Length(90)));
+                }
+                (60, 2)
+            }
+            (w, "hours", _) if w.bytes().all(|b| b.is_ascii_digit()) => {
+                (count(w)?.checked_mul(60)?, 2)
+            }
+            (w, "minutes", _) if w.bytes().all(|b| b.is_ascii_digit()) => (count(w)?, 2),
+            _ => return None,
+        };
+        if pre == 0 && i > 0 && one_of_prev(self.w(i - 1)) {
+            return None;
+        }
+        (1..=24 * 60)
+            .contains(&n)
+            .then_some((pre + used, Comp::Length(n)))
+    }
+
     fn period(&self, i: usize) -> Option<(usize, Comp)> {
         let p = match (self.w(i), self.w(i + 1)) {
             ("this" | "the", "weekend") => (2, Period::Weekend),
@@ -490,7 +533,10 @@ impl Matcher<'_> {
             ("last" | "past", "year") => (2, Period::LastYear),
             ("next", "weekend" | "year") => return Some((2, Comp::Ambiguous)),
             ("weekend", _) => (1, Period::Weekend),
-            ("in" | "for" | "during", w) => (2, Period::Month(month(w)?)),
+            // "for dec 3" is a date, not the month.
+            ("in" | "for" | "during", w) if self.toks.get(i + 2).and_then(day_number).is_none() => {
+                (2, Period::Month(month(w)?))
+            }
             (w, _) => (1, Period::Month(month(w)?)),
         };
         Some((p.0, Comp::Period(p.1)))
@@ -549,6 +595,7 @@ impl Matcher<'_> {
         self.simple(i)
             .or_else(|| self.numeric_date(i))
             .or_else(|| self.relative(i))
+            .or_else(|| self.length(i))
             .or_else(|| self.weekday(i))
             .or_else(|| self.month_day(i))
             .or_else(|| self.period(i))
@@ -557,11 +604,20 @@ impl Matcher<'_> {
     }
 }
 
+/// Words before "N minutes/hours" that make it an offset, not a length.
+fn one_of_prev(w: &str) -> bool {
+    matches!(
+        w,
+        "in" | "within" | "after" | "every" | "last" | "past" | "next"
+    )
+}
+
 /// Finds the date/time phrases in normalised tokens.
 pub fn scan(toks: &[Token]) -> Scan {
     let m = Matcher { toks };
     let mut s = Scan {
         consumed: vec![false; toks.len()],
+        soft: vec![false; toks.len()],
         ..Scan::default()
     };
     let mut comps = Vec::new();
@@ -581,11 +637,31 @@ pub fn scan(toks: &[Token]) -> Scan {
         {
             start -= 1;
         }
+        if n == 1 && start == i && matches!(comp, Comp::Part(_, false)) {
+            // Decided below, once every phrase is marked.
+            s.soft[i] = true;
+        }
         for c in &mut s.consumed[start..i + n] {
             *c = true;
         }
         comps.push(comp);
         i += n;
+    }
+    // A bare part of the day is also a title word when it sits next to a
+    // free word: "date night", "game night at 8", "morning standup at 9:15".
+    let free_word = |j: usize, consumed: &[bool]| {
+        toks.get(j).is_some_and(|t| t.kind == Kind::Word)
+            && !consumed.get(j).copied().unwrap_or(true)
+            && !matches!(
+                m.w(j),
+                "the" | "this" | "in" | "at" | "on" | "by" | "for" | "a" | "and" | "to"
+            )
+    };
+    for i in 0..toks.len() {
+        if s.soft[i] {
+            s.soft[i] = (i > 0 && free_word(i - 1, &s.consumed))
+                || (i == 0 && free_word(i + 1, &s.consumed));
+        }
     }
     for c in comps {
         s.add(c);
@@ -606,6 +682,7 @@ impl Scan {
             },
             Comp::Period(p) => set(&mut self.period, p, &mut self.trouble),
             Comp::Elapsed(n) => set(&mut self.elapsed_minutes, n, &mut self.trouble),
+            Comp::Length(n) => set(&mut self.length_minutes, n, &mut self.trouble),
             Comp::Ambiguous => self.trouble = true,
         }
     }
@@ -625,6 +702,14 @@ impl Scan {
                 None | Some(DateSpec::Today) => self.date = Some(DateSpec::Today),
                 Some(_) => self.trouble = true,
             }
+        }
+        // A length goes with one start time: not with a range, offset or period.
+        if self.length_minutes.is_some()
+            && (matches!(self.time, Some(TimeSpec::Range(..)))
+                || self.elapsed_minutes.is_some()
+                || self.period.is_some())
+        {
+            self.trouble = true;
         }
         let dated = self.date.is_some() || self.time.is_some() || self.part.is_some();
         if (self.period.is_some() && dated)
@@ -648,6 +733,7 @@ impl Scan {
             && self.part.is_none()
             && self.period.is_none()
             && self.elapsed_minutes.is_none()
+            && self.length_minutes.is_none()
     }
 
     /// True when a clock time, time range, part of day or elapsed offset was said.

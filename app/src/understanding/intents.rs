@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Duration};
+use chrono::{DateTime, Duration, TimeZone};
 use chrono_tz::Tz;
 
 use super::Context;
@@ -48,6 +48,15 @@ fn is_action(w: &str) -> bool {
         schedule book log create set list show check mark text email call \
         message pay buy send tell ask invite spent paid make get pick order \
         clear",
+    )
+}
+
+/// Verbs that make "can you ...?" a request rather than a question.
+fn is_request_verb(w: &str) -> bool {
+    one_of!(
+        w,
+        "add put schedule book create set remind cancel delete remove move reschedule \
+        push bump postpone mark check tick cross log track show list pencil",
     )
 }
 
@@ -122,12 +131,32 @@ impl Msg<'_> {
     }
 
     /// Drops a leading request phrase ("can you", "could u", "i want you to").
+    /// A request that ends in "?" ("can you add lunch at 1?") is not a
+    /// question about the calendar: the flag is cleared when a request verb
+    /// follows.
     fn strip_request(&mut self) {
-        for _ in 0..3 {
+        let mut asked = false;
+        for _ in 0..4 {
             let n = match (self.w(0), self.w(1), self.w(2)) {
-                ("can" | "could" | "would" | "will", "you", "please") => 3,
-                ("can" | "could" | "would" | "will", "you", _) => 2,
+                ("," | "-", ..) => 1,
+                ("can" | "could" | "would" | "will", "you", "please") => {
+                    asked = true;
+                    3
+                }
+                ("can" | "could" | "would" | "will", "you", _) => {
+                    asked = true;
+                    2
+                }
                 ("i", "want", "you") if self.w(3) == "to" => 4,
+                ("id", "like", "to") if is_request_verb(self.w(3)) => 3,
+                ("i", "would", "like") if self.w(3) == "to" && is_request_verb(self.w(4)) => 4,
+                ("i", "want", "to") if is_request_verb(self.w(3)) => 3,
+                ("can" | "could", "we", w)
+                    if one_of!(w, "move push reschedule cancel bump shift postpone change") =>
+                {
+                    asked = true;
+                    2
+                }
                 ("go", "ahead", "and") => 3,
                 ("so" | "oh" | "and" | "ya" | "yes" | "yeah" | "sure", ..) => 1,
                 _ => 0,
@@ -136,6 +165,11 @@ impl Msg<'_> {
                 break;
             }
             self.cut(0, n);
+        }
+        let last_is_mark = self.toks.last().is_some_and(|t| t.is("?"));
+        let marks = self.toks.iter().filter(|t| t.is("?")).count();
+        if asked && is_request_verb(self.w(0)) && last_is_mark && marks == 1 {
+            self.question = false;
         }
     }
 
@@ -204,6 +238,13 @@ pub fn understand(text: &str, ctx: &Context) -> Intent {
         event,
         implicit_event,
     ];
+    // A said length ("for an hour") only makes sense for a new event or a slot.
+    let with_length: [Rule; 3] = [availability, event, implicit_event];
+    let rules: &[Rule] = if s.length_minutes.is_some() {
+        &with_length
+    } else {
+        &rules
+    };
     for rule in rules {
         let mut copy = Msg {
             toks: m.toks,
@@ -219,19 +260,33 @@ pub fn understand(text: &str, ctx: &Context) -> Intent {
 
 /// Negations, recurrence, conditions and second actions.
 fn blocked(toks: &[Token], consumed: &[bool]) -> bool {
+    // Index of the first token that is more than a greeting or punctuation.
+    let first_content = toks
+        .iter()
+        .position(|t| t.kind != Kind::Sym && !one_of!(t.norm.as_str(), "aida so oh well alright"))
+        .unwrap_or(toks.len());
     toks.iter()
         .enumerate()
         .filter(|(i, _)| !consumed.get(*i).copied().unwrap_or(false))
         .any(|(i, t)| {
             let next = toks.get(i + 1).map_or("", |t| t.norm.as_str());
             let next2 = toks.get(i + 2).map_or("", |t| t.norm.as_str());
-            is_blocker(&t.norm)
+            let prev = if i > 0 { toks[i - 1].norm.as_str() } else { "" };
+            // "hey aida, add ...": nothing before the comma to be a first action.
+            let opening = i <= first_content;
+            let prev2 = if i > 1 { toks[i - 2].norm.as_str() } else { "" };
+            // "check if / see if / tell me if / let me know if i'm free"
+            let asking_if = t.is("if")
+                && (matches!(prev, "check" | "see" | "know") || (prev == "me" && prev2 == "tell"));
+            (is_blocker(&t.norm) && !asking_if)
                 || (t.is("do") && next == "not")
                 || (one_of!(t.norm.as_str(), "and then also plus , ; . &")
+                    && !opening
                     && (is_action(next)
                         || (next == "then" && is_action(next2))
                         || (next == "also" && is_action(next2))))
                 || (i > 0
+                    && !opening
                     && t.kind == Kind::Sym
                     && matches!(t.norm.as_str(), "." | "!" | "?" | ";")
                     && next_is_sentence(toks, i + 1))
@@ -269,6 +324,19 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
         Some(_) => return None,
         None => false,
     };
+    // "cross X off my list": drop the list after "off".
+    if let Some(k) = m.words().iter().rposition(|w| *w == "off")
+        && k + 1 < m.free.len()
+        && m.words()[k + 1..]
+            .iter()
+            .all(|w| one_of!(w, "my the todo to do list tasks"))
+        && m.words()
+            .last()
+            .is_some_and(|w| one_of!(w, "list todo tasks"))
+    {
+        let n = m.free.len();
+        m.cut(k + 1, n);
+    }
     let ws = m.words();
     let n = ws.len();
     let (a, b) = {
@@ -278,6 +346,10 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
         ) {
             ("check" | "cross" | "tick" | "checked" | "crossed" | "ticked", "off") => (2, n),
             ("task", "done" | "complete" | "completed" | "finished") => (2, n),
+            ("complete", "task") if n > 2 => (2, n),
+            ("mark", "done" | "complete" | "completed") if n > 2 => {
+                (2 + usize::from(ws.get(2) == Some(&":")), n)
+            }
             ("check" | "cross" | "tick", _) if ws.last() == Some(&"off") => (1, n - 1),
             ("mark" | "set", _) => {
                 let end = ws
@@ -313,7 +385,16 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
     idx.retain(|&i| !matches!(m.toks[i].norm.as_str(), "task" | "todo" | ":"));
     let query = m.text_of(&idx);
     let words = query.split_whitespace().count();
-    if words == 0 || words > 8 || vague(&query) {
+    let first = query.split_whitespace().next().unwrap_or("").to_lowercase();
+    let personal = query
+        .split_whitespace()
+        .any(|w| matches!(w.to_lowercase().as_str(), "you" | "we" | "i" | "done"));
+    if words == 0
+        || words > 8
+        || vague(&query)
+        || personal
+        || matches!(first.as_str(), "all" | "every")
+    {
         return None;
     }
     Some(Intent::CompleteTask { query })
@@ -328,26 +409,31 @@ fn vague(text: &str) -> bool {
         .collect();
     one_of!(
         lower.as_str(),
-        "it that this them everything all something im i we you ive thats well work",
+        "it that this them everything all something im i we you ive thats well work day plans",
     )
 }
 
-/// "todo list", "show my tasks", "what's on my list".
-fn list_tasks(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
-    if !s.is_empty() {
+/// "todo list", "show my tasks", "what's on my list", "tasks for today".
+fn list_tasks(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
+    // A named day does not change the answer (the list has no date fields).
+    if !s.is_empty()
+        && !s
+            .resolve(&ctx.now)
+            .is_some_and(|w| w.precision == Precision::Day && w.end > ctx.now)
+    {
         return None;
     }
     let ws = m.words();
     let topical = ws.iter().any(|w| matches!(*w, "todo" | "tasks" | "todos"))
         || ws
             .windows(2)
-            .any(|p| p == ["to", "do"] || p == ["my", "list"]);
+            .any(|p| p == ["to", "do"] || p == ["my", "list"] || p == ["task", "list"]);
     let all_known = ws.iter().all(|w| {
         one_of!(
             w,
             "show list my me the what whats is are on todo todos to do tasks task \
             open pending all current remaining left view see get give outstanding \
-            your still unfinished have i ? : -",
+            your still unfinished have i any do read for ? : -",
         )
     });
     (topical && all_known).then_some(Intent::ListTasks)
@@ -357,8 +443,8 @@ fn list_tasks(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
 fn reminder(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let n = match (m.w(0), m.w(1), m.w(2)) {
         ("remind" | "ping" | "nudge" | "alert", "me", _) => 2,
-        ("set", "a" | "an", "reminder") => 3,
-        ("set", "reminder", _) | ("add", "reminder", _) => 2,
+        ("set" | "add" | "put" | "create", "a" | "an", "reminder") => 3,
+        ("set" | "add" | "put" | "create", "reminder", _) => 2,
         ("reminder", ..) => 1,
         _ => return None,
     };
@@ -374,9 +460,25 @@ fn reminder(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     if at < ctx.now || m.question {
         return None;
     }
+    // "remind me who i'm meeting at 3" asks for information.
+    if date_is_topic(m, s)
+        || one_of!(m.w(0), "who whos what whats where when which how why whom")
+        || m.words().iter().any(|w| one_of!(w, "remind reminder"))
+    {
+        return None;
+    }
     let text = m.text(0, m.free.len());
     content_ok(m, &text, 12)?;
     Some(Intent::CreateReminder { text, at: dt(at) })
+}
+
+/// True when a date phrase is the topic ("email jen about friday"), not a time.
+fn date_is_topic(m: &Msg, s: &Scan) -> bool {
+    (1..m.toks.len()).any(|i| {
+        s.consumed.get(i).copied().unwrap_or(false)
+            && !s.consumed.get(i - 1).copied().unwrap_or(true)
+            && one_of!(m.toks[i - 1].norm.as_str(), "about regarding re")
+    })
 }
 
 /// True-ish when a title/query is usable: non-empty, short, no stray numbers.
@@ -408,12 +510,21 @@ fn reschedule(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     ) {
         return None;
     }
+    let verb = m.w(0) == "reschedule" || m.w(0) == "postpone";
+    // "move lunch from 1 to 2": the new start (13:00 or 14:00?) is unsure.
+    let from_said = (0..m.toks.len())
+        .any(|i| m.toks[i].is("from") && s.consumed.get(i).copied().unwrap_or(false));
     m.cut(0, 1);
     let ws = m.words();
     let end = ws
         .iter()
         .position(|w| matches!(*w, "to" | "until"))
         .unwrap_or(ws.len());
+    // "move the car at 5", "change the oil tomorrow at 9": only "reschedule"
+    // and "postpone" name a new time without "to".
+    if end == ws.len() && !verb {
+        return None;
+    }
     if ws.get(end + 1..).is_some_and(|rest| !rest.is_empty()) {
         return None;
     }
@@ -423,6 +534,8 @@ fn reschedule(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let when = s.resolve(&ctx.now)?;
     let new_start = match when.precision {
         Precision::Minute | Precision::PartOfDay => when.start,
+        // "move the meeting to 2-3pm": the new slot starts at 2.
+        Precision::TimeRange if !from_said => when.start,
         _ => return None,
     };
     if new_start < ctx.now || m.question {
@@ -443,7 +556,7 @@ fn reschedule(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
 /// "cancel X (date)", "delete X from my calendar", "call off X".
 fn cancel(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let n = match (m.w(0), m.w(1)) {
-        ("cancel" | "delete" | "remove" | "scrap" | "scratch" | "drop", _) => 1,
+        ("cancel" | "delete" | "remove" | "scrap" | "scratch" | "drop" | "nix", _) => 1,
         ("call", "off") => 2,
         _ => return None,
     };
@@ -459,7 +572,8 @@ fn cancel(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         one_of!(
             w,
             "membership subscription order account card plan reminder reminders \
-            task tasks list todo expense payment alarm that it everything all from",
+            task tasks list todo expense payment alarm that it everything all from \
+            uber lyft taxi cab ride netflix spotify hulu delivery booking transfer",
         )
     }) && !from_cal
     {
@@ -493,13 +607,23 @@ fn expense_summary(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     }
     let (from, to) = s.lookback(ctx.now.date_naive())?;
     let mut cat: Option<Category> = None;
-    for w in &ws {
+    for (k, w) in ws.iter().enumerate() {
         if one_of!(
             w,
             "how much did i spend spent have ive my what whats was is on for the \
             total spending expenses expense show me so far been all of ? money \
-            summary in we give report list are category at : do get were",
+            summary in we give report list are category at : do get were out tell by \
+            break down breakdown went to",
         ) {
+            continue;
+        }
+        // "christmas shopping": a modifier right before a kind of spending.
+        let next = ws.get(k + 1).copied().unwrap_or("");
+        if lookup([*w]).is_none()
+            && k > 0
+            && matches!(ws[k - 1], "on" | "for" | "the" | "my")
+            && lookup([next]).is_some()
+        {
             continue;
         }
         let c = lookup([*w])?;
@@ -523,23 +647,82 @@ fn expense_summary(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
 
 /// "am i free friday at 3", "is thurs 1:30 - 3 pm open?", "any availability tomorrow".
 fn availability(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
+    // "check if i'm free ..."
+    let n = match (m.w(0), m.w(1), m.w(2), m.w(3)) {
+        ("check" | "see", "if", ..) => 2,
+        ("tell", "me", "if", _) => 3,
+        ("let", "me", "know", "if") => 4,
+        _ => 0,
+    };
+    if n > 0 {
+        m.cut(0, n);
+        if m.w(0) == "im" {
+            m.cut(0, 1);
+        }
+    }
+    // "do i have time for a (quick) call at 4"
+    if let Some(k) = m.find(&["for", "a"]) {
+        let q = usize::from(m.w(k + 2) == "quick");
+        if one_of!(m.w(k + 2 + q), "call meeting chat") {
+            m.cut(k, k + 3 + q);
+        }
+    }
     let ws = m.words();
     let topical = ws
         .iter()
-        .any(|w| matches!(*w, "free" | "available" | "availability" | "open" | "busy"));
+        .any(|w| {
+            matches!(
+                *w,
+                "free" | "available" | "availability" | "open" | "busy" | "openings"
+            )
+        })
+        || ws.windows(2).any(|p| matches!(p, ["have" | "got" | "there", "time"]))
+        || (ws.first() == Some(&"am") && ws.contains(&"booked"))
+        // "is my calendar clear tomorrow" (not "clear my calendar")
+        || (ws.first() == Some(&"is") && ws.contains(&"clear"));
     let known = ws.iter().all(|w| {
         one_of!(
             w,
             "am i is are free available availability open busy check my any do have \
             ? the for a slot time there anything me from be calendar schedule \
-            still we at on whats what how looking look like got it",
+            still we at on whats what how looking look like got it when lunch openings \
+            clear booked",
         )
     });
     if !topical || !known {
         return None;
     }
-    let w = s.resolve(&ctx.now)?;
-    let minutes = Duration::try_minutes(i64::from(ctx.default_minutes))?;
+    // "will you be free tomorrow at 3?" asks about someone else.
+    if ws.contains(&"be") && m.toks.iter().any(|t| t.is("you")) {
+        return None;
+    }
+    let mut w = s.resolve(&ctx.now)?;
+    // "when am i free tomorrow": the whole day (or week).
+    if ws.contains(&"when")
+        && !matches!(
+            w.precision,
+            Precision::Day | Precision::Week | Precision::Weekend
+        )
+    {
+        return None;
+    }
+    // "am i free for lunch tomorrow": lunch is 12:00.
+    if ws.contains(&"lunch") {
+        if w.precision != Precision::Day || !ws.windows(2).any(|p| p == ["for", "lunch"]) {
+            return None;
+        }
+        let noon = w.start.date_naive().and_hms_opt(12, 0, 0)?;
+        let start = ctx.now.timezone().from_local_datetime(&noon).single()?;
+        w = When {
+            start,
+            end: start,
+            precision: Precision::Minute,
+        };
+    }
+    let minutes = Duration::try_minutes(
+        s.length_minutes
+            .unwrap_or_else(|| i64::from(ctx.default_minutes)),
+    )?;
     let (a, b, c, d) = match w.precision {
         Precision::Minute => (
             Some(dt(w.start)),
@@ -568,7 +751,8 @@ fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         one_of!(
             w,
             "events meetings appointments calendar schedule agenda plans left \
-            happening booked planned on have got whats anything",
+            happening booked planned on have got whats anything scheduled everything \
+            plate doing rundown brief",
         )
     });
     let known = ws.iter().all(|w| {
@@ -578,13 +762,29 @@ fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             schedule agenda plans what whats is are on do i have got any anything \
             left the for booked coming up upcoming happening ? there planned see \
             view check all else still going look like does how tell give we ive \
-            our im doing remaining day looks",
+            our im doing remaining day looks scheduled everything plate am rundown brief \
+            a of then",
         )
     });
+    // "what is on friday" (the "on" went with the date), "what does tuesday look like".
+    let said_on = m.toks.iter().any(|t| t.is("on"));
+    let topical = topical
+        || (said_on && ws.windows(2).any(|p| p == ["what", "is"]))
+        || ws
+            .windows(2)
+            .any(|p| p == ["look", "like"] || p == ["looks", "like"]);
     if !topical || !known || ws.is_empty() {
         return None;
     }
     if ws.iter().all(|w| one_of!(w, "on have got i do ?")) {
+        return None;
+    }
+    // "is the meeting tomorrow still on?": about one event, not a listing.
+    if matches!(ws.first().copied(), Some("is" | "are" | "was" | "does"))
+        && ws
+            .iter()
+            .any(|w| one_of!(w, "meeting event appointment still"))
+    {
         return None;
     }
     let w: When = s.resolve(&ctx.now)?;
@@ -603,6 +803,9 @@ fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
 
 /// "add task X (by ...)", "put X on my list", "i need to X (tomorrow)".
 fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
+    if date_is_topic(m, s) {
+        return None;
+    }
     let mut marked = false;
     // "add to my (todo) list: X"
     if matches!(m.w(0), "add" | "put") && m.w(1) == "to" {
@@ -623,22 +826,23 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         while a > 0 && one_of!(m.w(a - 1), "todo to do my the on onto in task") {
             a -= 1;
         }
-        if a < k && k + 1 == m.free.len() {
+        let placed = (a..k).any(|j| matches!(m.w(j), "on" | "onto" | "to" | "in"));
+        if a < k && k + 1 == m.free.len() && placed {
             m.cut(a, k + 1);
             marked = true;
         }
     }
     let n = match (m.w(0), m.w(1), m.w(2)) {
         ("add" | "new" | "create", "task" | "todo", ":") => 3,
-        ("add" | "new" | "create", "a", "task") => 3 + usize::from(m.w(3) == ":"),
+        ("add" | "new" | "create", "a", "task" | "todo") => 3 + usize::from(m.w(3) == ":"),
         ("add" | "new" | "create", "task" | "todo", _) => 2,
         ("task" | "todo", ":", _) => 2,
         ("to", "do", ":") => 3,
         ("task" | "todo", ..) => 1,
-        ("i", "need" | "have", "to") if !s.is_empty() => 3,
-        ("i", "gotta" | "must", _) if !s.is_empty() => 2,
-        ("need" | "have", "to", _) if !s.is_empty() => 2,
-        ("gotta" | "must", ..) if !s.is_empty() => 1,
+        ("i", "need" | "have", "to") if errand(m.w(3), m.w(4), s) => 3,
+        ("i", "gotta" | "must", _) if errand(m.w(2), m.w(3), s) => 2,
+        ("need" | "have", "to", _) if errand(m.w(2), m.w(3), s) => 2,
+        ("gotta" | "must", ..) if errand(m.w(1), m.w(2), s) => 1,
         ("add" | "put" | "write", ..) if marked => 1,
         _ if marked => 0,
         _ => return None,
@@ -647,7 +851,13 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     if matches!(m.w(0), "to" | ":") {
         m.cut(0, 1);
     }
-    if m.question || m.words().iter().any(|w| one_of!(w, "you your we us")) {
+    if m.question
+        || m.words().iter().any(|w| one_of!(w, "you your we us"))
+        || one_of!(
+            m.w(0),
+            "what whats which how is are do does did show list any where when who"
+        )
+    {
         return None;
     }
     let title = m.text(0, m.free.len());
@@ -669,9 +879,52 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     Some(Intent::CreateTask { title, due })
 }
 
+/// "need to <verb> ...": a task when the verb is an errand, or when a date
+/// was said and the verb is not a calendar operation or a state of mind.
+fn errand(verb: &str, object: &str, s: &Scan) -> bool {
+    // "get up early", "get some sleep", "pay attention", "fix this", "call it a day"
+    let idle = match verb {
+        "get" => one_of!(
+            object,
+            "up some better home ready back there going over out away rest sleep \
+            started to along a in off on",
+        ),
+        "pay" => object == "attention",
+        _ => one_of!(object, "this that it them something everything"),
+    };
+    if idle {
+        return false;
+    }
+    is_chore(verb)
+        || (!s.is_empty()
+            && !one_of!(
+                verb,
+                "cancel reschedule move push postpone delete remove relax sleep rest chill \
+                think vent know say be stop calm breathe figure decide talk go leave see \
+                focus eat",
+            ))
+}
+
+/// Verbs of an errand: "need to <verb> ..." is a task even without a date.
+fn is_chore(w: &str) -> bool {
+    one_of!(
+        w,
+        "call buy pick get grab order book pay email text send renew return clean \
+        fix finish submit file mail post drop wash update print sign water feed walk \
+        mow vacuum replace write reply prepare review organize organise sort \
+        schedule recharge charge bring iron wrap ship refill register \
+        apply collect deposit transfer repair install backup tidy declutter",
+    )
+}
+
 /// "spent $38.40 on pizza", "train ticket 210 quid yesterday", "log €23.50 gas".
 fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
-    if m.question || one_of!(m.w(0), "is was should how what whats are do does") {
+    if m.question
+        || one_of!(
+            m.w(0),
+            "is was should how what whats are do does can could would will may might"
+        )
+    {
         return None;
     }
     let amounts = find_amounts(m.toks, &s.consumed);
@@ -679,25 +932,42 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         return None;
     };
     let ws = m.words();
-    let verb = ws.iter().any(|w| {
+    let is_verb = |w: &str| {
         one_of!(
             w,
             "spent paid bought log logged expense cost costs spend track",
         )
-    });
+    };
+    let verb = ws.iter().any(|w| is_verb(w));
+    // "sam spent $30 on pizza", "my wife paid $50": someone else's spending.
+    if let Some(k) = ws.iter().position(|w| is_verb(w))
+        && !ws[..k]
+            .iter()
+            .all(|w| one_of!(w, "i ive we just also already so and add new an a"))
+    {
+        return None;
+    }
     let decimal = m
         .toks
         .get(a.span.0..a.span.1)
         .is_some_and(|t| t.iter().any(|t| t.norm.contains('.')));
+    // "gas 40", "rent 1200": a bare whole number may be a note, not a payment.
     if !(verb || a.marked || decimal) || a.cents <= 0 {
         return None;
     }
+    // "got a haircut for $30": bought, not received.
+    let bought = a.span.0 > 0 && m.toks[a.span.0 - 1].is("for") && m.w(0) == "got";
     if ws.iter().any(|w| {
-        one_of!(
-            w,
-            "owe me back us him her them owes lend lent borrowed budget save earned \
-            got refund split is are will would should could might need want have",
-        )
+        !(bought && *w == "got")
+            && one_of!(
+                w,
+                "owe me back us him her them owes lend lent borrowed budget save earned \
+            got refund split is are will would should could might need want have \
+            free over under discount sale deal worth afford cheap expensive off was were \
+            send sent venmo zelle paypal etransfer transfer transferred withdrew withdraw \
+            withdrawal deposit deposited atm savings salary paycheck income raised went \
+            price prices",
+            )
     }) {
         return None;
     }
@@ -714,7 +984,7 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         .filter(|&i| {
             !one_of!(
                 m.toks[i].norm.as_str(),
-                "spent paid bought log logged expense i ive just for on cost costs \
+                "spent paid bought got log logged expense i ive we just for on cost costs \
                 spend track add like about around roughly an was it total of",
             )
         })
@@ -726,10 +996,25 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     };
     let description = probe.text_of(&idx);
     content_ok(&probe, &description, 6)?;
+
     let lower: Vec<String> = description
         .split_whitespace()
         .map(str::to_lowercase)
         .collect();
+    // "vet bill", "dinner bill": a bill for something that has its own
+    // category is not clearly Bills.
+    if lower.iter().any(|w| w == "bill" || w == "bills")
+        && lower.iter().any(|w| {
+            matches!(
+                lookup([w.as_str()]),
+                Some(
+                    Category::Food | Category::Health | Category::Travel | Category::Entertainment
+                )
+            )
+        })
+    {
+        return None;
+    }
     let category = categorize(lower.iter().map(String::as_str));
     Some(Intent::LogExpense {
         amount: Cents(a.cents),
@@ -747,6 +1032,10 @@ fn event_prefix(m: &Msg) -> usize {
     match (m.w(0), m.w(1)) {
         ("add" | "create" | "new", "event" | "meeting") if m.w(2) == ":" => 3,
         ("add" | "create" | "new", "event") => 2,
+        // "create an event for my birthday", "add an event called team lunch"
+        ("add" | "create", "a" | "an") if m.w(2) == "event" => {
+            3 + usize::from(matches!(m.w(3), "for" | "called" | "named" | ":"))
+        }
         ("event" | "meeting", ":") => 2,
         ("set", "up") | ("pencil", "in") => 2,
         ("book", "club") => 0,
@@ -772,10 +1061,28 @@ fn make_event(m: &mut Msg, s: &Scan, ctx: &Context, allow_all_day: bool) -> Opti
             m.cut(k, m.free.len());
         }
     }
-    let title = m.text(0, m.free.len());
-    content_ok(m, &title, 8)?;
+    if m.words()
+        .iter()
+        .any(|w| one_of!(w, "reminder reminders remind"))
+    {
+        return None;
+    }
+    // Title words: the free words plus soft date words ("date night").
+    let mut keep = s.soft.clone();
+    keep.resize(m.toks.len(), false);
+    for &i in &m.free {
+        if let Some(k) = keep.get_mut(i) {
+            *k = true;
+        }
+    }
+    let idx: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
+    let title = m.text_of(&idx);
+    content_ok(m, &m.text(0, m.free.len()), 8)?;
     let when = s.resolve(&ctx.now)?;
-    let dur = Duration::try_minutes(i64::from(ctx.default_minutes))?;
+    let dur = Duration::try_minutes(
+        s.length_minutes
+            .unwrap_or_else(|| i64::from(ctx.default_minutes)),
+    )?;
     let (start, end, all_day) = match when.precision {
         Precision::Minute | Precision::PartOfDay => (
             dt(when.start),
@@ -856,9 +1163,32 @@ fn event(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     if n == 0 && !cal {
         return None;
     }
+    // "book a table / an uber / a flight": a booking, not a calendar entry.
+    if m.w(0) == "book" {
+        let k = 1 + usize::from(matches!(m.w(1), "a" | "an" | "the" | "me"));
+        if one_of!(
+            m.w(k),
+            "table uber lyft taxi cab ride flight flights hotel room car ticket tickets seat \
+            seats train bus me us"
+        ) {
+            return None;
+        }
+    }
     m.cut(0, n);
+    // "add me to sam's meeting", "what's on sam's calendar friday",
+    // "take gym off my calendar"
+    if one_of!(
+        m.w(0),
+        "me us him her them it that this what whats which when where who how is are do does \
+        take remove delete clear get drop cancel"
+    ) {
+        return None;
+    }
     let all_day_said = if let Some(k) = m.find(&["all", "day"]) {
         m.cut(k, k + 2);
+        true
+    } else if let Some(k) = m.find(&["all", "-", "day"]) {
+        m.cut(k, k + 3);
         true
     } else if let Some(k) = m.find(&["all-day"]) {
         m.cut(k, k + 1);
@@ -884,6 +1214,10 @@ fn implicit_event(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         let n = if matches!(m.w(2), "a" | "an") { 3 } else { 2 };
         m.cut(0, n);
     }
+    if m.w(0) == "meet" && m.w(2) == "for" {
+        // "meet sam for coffee tomorrow at 10"
+        m.cut(0, 1);
+    }
     let first = m.w(0);
     let noun = matches!((first, m.w(1)), ("call", "with") | ("book", "club"));
     if (is_action(first) && !noun)
@@ -892,7 +1226,9 @@ fn implicit_event(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             "i we my is are what whats when where how why do does did should can \
             could would will was were who it its that this there they he she you \
             need have gotta must remind any am im let lets no yes hmm wait sorry \
-            lol haha which tell find help go meet see leave take",
+            lol haha which tell find help go meet see leave take block change switch shift \
+            bump recommend suggest search look play read write translate convert calculate \
+            summarize explain ask",
         )
     {
         return None;
@@ -903,7 +1239,10 @@ fn implicit_event(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             "be late there here you me us it its sorry maybe gonna wanna still \
             already yet was were is are went did had been got has will moved \
             cancelled canceled postponed rescheduled changed confirmed over \
-            started works ok fine good sounds perfect",
+            started works ok fine good sounds perfect go goes opens closes starts ends \
+            begins sale due rain snow sunset sunrise weather storm forecast arriving \
+            arrives arrive arrived leaves leaving lands landing departs departing delayed \
+            closed alarm timer outage wants want wanted needs asked asks says said free",
         )
     });
     if statement || find_amounts(m.toks, &s.consumed).iter().any(|a| a.marked) {

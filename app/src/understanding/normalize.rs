@@ -264,6 +264,7 @@ fn canonical(word: &str) -> Option<&'static str> {
         "til" | "till" | "untill" | "thru" | "through" => "until",
         "midday" => "noon",
         "tomorrows" | "tmrws" => "tomorrow",
+        "yesterdays" => "yesterday",
         "todays" => "today",
         "tonights" => "tonight",
         "cal" => "calendar",
@@ -313,6 +314,19 @@ fn split_compound(t: Token, out: &mut Vec<Token>) {
     if let Some(c) = canonical(&t.norm) {
         out.push(Token::new(c, &t.orig, Kind::Word));
         return;
+    }
+    // "friday's" (not "fridays"): the day itself.
+    if t.orig.contains(is_apostrophe)
+        && let Some(base) = t.norm.strip_suffix('s')
+    {
+        let day = canonical(base).unwrap_or(base);
+        if matches!(
+            day,
+            "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+        ) {
+            out.push(Token::new(day, &t.orig, Kind::Word));
+            return;
+        }
     }
     let digits_end = t
         .norm
@@ -375,6 +389,34 @@ pub fn normalize(text: &str) -> Option<Vec<Token>> {
             i += skip;
             continue;
         }
+        // Greetings that name a part of the day or a day ("good morning",
+        // "morning!", "happy friday!") are not dates.
+        if out.len() <= 3 && out.iter().all(|p: &Token| p.kind == Kind::Sym) {
+            let part = |w: Option<&str>| matches!(w, Some("morning" | "afternoon" | "evening"));
+            let stop = |w: Option<&str>| matches!(w, Some("!" | "," | "." | "aida") | None);
+            if matches!(t.norm.as_str(), "good" | "gm") && part(next(1)) {
+                i += 2;
+                continue;
+            }
+            if part(Some(t.norm.as_str())) && stop(next(1)) {
+                i += 1;
+                continue;
+            }
+            if t.norm == "happy" && stop(next(2)) {
+                i += 2;
+                continue;
+            }
+        }
+        // "lunch w sam": a lone w between words is "with".
+        if t.norm == "w"
+            && t.kind == Kind::Word
+            && out.last().is_some_and(|p: &Token| p.kind == Kind::Word)
+            && split.get(i + 1).is_some_and(|n| n.kind == Kind::Word)
+        {
+            out.push(Token::new("with", "with", Kind::Word));
+            i += 1;
+            continue;
+        }
         // w/ -> with
         if t.norm == "w" && next(1) == Some("/") {
             out.push(Token::new("with", "with", Kind::Word));
@@ -382,6 +424,28 @@ pub fn normalize(text: &str) -> Option<Vec<Token>> {
             continue;
         }
         // thank you / can't / o'clock
+        if t.norm == "thank"
+            && matches!(next(1), Some("you" | "u"))
+            && matches!(
+                next(2),
+                Some(
+                    "card"
+                        | "cards"
+                        | "note"
+                        | "notes"
+                        | "letter"
+                        | "letters"
+                        | "email"
+                        | "gift"
+                        | "gifts"
+                )
+            )
+        {
+            // "thank you cards": a thing, not politeness.
+            out.push(Token::new("thankyou", "thank you", Kind::Word));
+            i += 2;
+            continue;
+        }
         if t.norm == "thank" && matches!(next(1), Some("you" | "u")) {
             i += 2;
             continue;

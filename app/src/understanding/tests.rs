@@ -123,10 +123,21 @@ fn shared_sample() {
     }
 }
 
-const TABLES: [(&str, &str); 3] = [
+const TABLES: [(&str, &str); 14] = [
     ("own", include_str!("testdata/own.jsonl")),
     ("dst", include_str!("testdata/dst.jsonl")),
     ("holdout", include_str!("testdata/holdout.jsonl")),
+    ("holdout2", include_str!("testdata/holdout2.jsonl")),
+    ("holdout3", include_str!("testdata/holdout3.jsonl")),
+    ("holdout4", include_str!("testdata/holdout4.jsonl")),
+    ("holdout5", include_str!("testdata/holdout5.jsonl")),
+    ("holdout6", include_str!("testdata/holdout6.jsonl")),
+    ("holdout7", include_str!("testdata/holdout7.jsonl")),
+    ("holdout8", include_str!("testdata/holdout8.jsonl")),
+    ("holdout9", include_str!("testdata/holdout9.jsonl")),
+    ("holdout10", include_str!("testdata/holdout10.jsonl")),
+    ("holdout11", include_str!("testdata/holdout11.jsonl")),
+    ("probes", include_str!("testdata/probes.jsonl")),
 ];
 
 #[test]
@@ -134,6 +145,24 @@ fn own_tables() {
     for (name, table) in TABLES {
         assert_all(name, table);
     }
+}
+
+/// `AIDA_NLU_EVAL=path cargo test eval_file -- --nocapture`: prints the
+/// coverage, precision and failures of any JSONL table without asserting.
+#[test]
+fn eval_file() {
+    let Ok(path) = std::env::var("AIDA_NLU_EVAL") else {
+        return;
+    };
+    let table = std::fs::read_to_string(&path).unwrap_or_default();
+    let (fails, n, coverage, precision) = run(&table);
+    for f in &fails {
+        println!("  {f}");
+    }
+    println!(
+        "{path}: {n} cases, {} failed, coverage {coverage:.3}, precision {precision:.3}",
+        fails.len()
+    );
 }
 
 #[test]
