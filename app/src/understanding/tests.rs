@@ -147,24 +147,6 @@ fn own_tables() {
     }
 }
 
-/// `AIDA_NLU_EVAL=path cargo test eval_file -- --nocapture`: prints the
-/// coverage, precision and failures of any JSONL table without asserting.
-#[test]
-fn eval_file() {
-    let Ok(path) = std::env::var("AIDA_NLU_EVAL") else {
-        return;
-    };
-    let table = std::fs::read_to_string(&path).unwrap_or_default();
-    let (fails, n, coverage, precision) = run(&table);
-    for f in &fails {
-        println!("  {f}");
-    }
-    println!(
-        "{path}: {n} cases, {} failed, coverage {coverage:.3}, precision {precision:.3}",
-        fails.len()
-    );
-}
-
 #[test]
 fn contract_api() {
     let v = super::parse_json(
