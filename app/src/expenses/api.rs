@@ -23,8 +23,8 @@ pub struct MonthView {
 
 #[server(prefix = "/rpc")]
 pub async fn expenses_month(month: Option<String>) -> Result<MonthView, AppError> {
-    use super::model::{totals_by_category, totals_by_currency};
-    use super::ops::{Month, list_month, today};
+    use super::model::totals_by_currency;
+    use super::ops::{Month, list_month, month_totals, today};
     let (state, user) = crate::request::acting_user().await?;
     let today = today(&state, &user);
     let month = match month.as_deref().filter(|m| !m.is_empty()) {
@@ -32,7 +32,10 @@ pub async fn expenses_month(month: Option<String>) -> Result<MonthView, AppError
         Some(text) => Month::parse(text)
             .ok_or_else(|| AppError::invalid("month", "use a month like 2026-11"))?,
     };
-    let mut expenses = list_month(&state, &user, month).await?;
+    let (mut expenses, by_category) = tokio::try_join!(
+        list_month(&state, &user, month),
+        month_totals(&state, &user, month)
+    )?;
     expenses.reverse();
     Ok(MonthView {
         key: month.key(),
@@ -41,8 +44,8 @@ pub async fn expenses_month(month: Option<String>) -> Result<MonthView, AppError
         next: month.next().key(),
         today: today.to_string(),
         currency: user.currency.clone(),
-        by_category: totals_by_category(&expenses),
-        by_currency: totals_by_currency(&expenses),
+        by_currency: totals_by_currency(&by_category),
+        by_category,
         expenses,
     })
 }

@@ -225,37 +225,17 @@ pub struct CategoryTotal {
     pub total: Cents,
 }
 
-/// Totals per category and currency, largest first.
-pub fn totals_by_category(expenses: &[Expense]) -> Vec<CategoryTotal> {
-    let mut totals: Vec<CategoryTotal> = Vec::new();
-    for e in expenses {
-        match totals
-            .iter_mut()
-            .find(|t| t.category == e.category && t.currency == e.currency)
-        {
-            Some(t) => t.total.0 += e.amount.0,
-            None => totals.push(CategoryTotal {
-                category: e.category,
-                currency: e.currency.clone(),
-                total: e.amount,
-            }),
+/// Totals per currency, from totals per category and currency, largest first.
+pub fn totals_by_currency(totals: &[CategoryTotal]) -> Vec<(String, Cents)> {
+    let mut by_currency: Vec<(String, Cents)> = Vec::new();
+    for t in totals {
+        match by_currency.iter_mut().find(|(c, _)| *c == t.currency) {
+            Some((_, sum)) => sum.0 += t.total.0,
+            None => by_currency.push((t.currency.clone(), t.total)),
         }
     }
-    totals.sort_by(|a, b| b.total.cmp(&a.total).then(a.category.cmp(&b.category)));
-    totals
-}
-
-/// Totals per currency.
-pub fn totals_by_currency(expenses: &[Expense]) -> Vec<(String, Cents)> {
-    let mut totals: Vec<(String, Cents)> = Vec::new();
-    for e in expenses {
-        match totals.iter_mut().find(|(c, _)| *c == e.currency) {
-            Some((_, t)) => t.0 += e.amount.0,
-            None => totals.push((e.currency.clone(), e.amount)),
-        }
-    }
-    totals.sort_by_key(|t| std::cmp::Reverse(t.1));
-    totals
+    by_currency.sort_by_key(|t| std::cmp::Reverse(t.1));
+    by_currency
 }
 
 /// A month's expenses as CSV (RFC 4180), newest last.
@@ -300,29 +280,22 @@ mod tests {
     }
 
     #[test]
-    fn totals_group_by_category_and_currency() {
-        let totals = totals_by_category(&[
-            expense(Category::Food, "USD", 1200),
-            expense(Category::Food, "USD", 300),
-            expense(Category::Food, "EUR", 500),
-            expense(Category::Bills, "USD", 9000),
+    fn currency_totals_add_up_categories() {
+        let total = |category, currency: &str, cents| CategoryTotal {
+            category,
+            currency: currency.into(),
+            total: Cents(cents),
+        };
+        let by_currency = totals_by_currency(&[
+            total(Category::Bills, "USD", 9000),
+            total(Category::Food, "EUR", 500),
+            total(Category::Food, "USD", 1500),
         ]);
-        let shown: Vec<_> = totals
-            .iter()
-            .map(|t| {
-                (
-                    t.category.as_str(),
-                    t.currency.as_str(),
-                    t.total.to_string(),
-                )
-            })
-            .collect();
         assert_eq!(
-            shown,
+            by_currency,
             vec![
-                ("Bills", "USD", "90.00".into()),
-                ("Food", "USD", "15.00".into()),
-                ("Food", "EUR", "5.00".into())
+                ("USD".to_owned(), Cents(10_500)),
+                ("EUR".to_owned(), Cents(500))
             ]
         );
     }

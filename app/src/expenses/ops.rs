@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::model::{Expense, ExpenseInput, ExpensePatch};
+use super::model::{CategoryTotal, Expense, ExpenseInput, ExpensePatch};
 use super::store;
 use crate::auth::model::User;
 use crate::db;
@@ -83,6 +83,16 @@ pub async fn list_month(
     month: Month,
 ) -> Result<Vec<Expense>, AppError> {
     list(state, user, month.first, month.next().first).await
+}
+
+/// Totals per category and currency for a month, largest first.
+pub async fn month_totals(
+    state: &AppState,
+    user: &User,
+    month: Month,
+) -> Result<Vec<CategoryTotal>, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::totals_between(&mut conn, user.id, month.first, month.next().first).await
 }
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {

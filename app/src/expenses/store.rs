@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::model::{Category, Expense, ExpenseDraft};
+use super::model::{Category, CategoryTotal, Expense, ExpenseDraft};
 use crate::db::schema::expenses;
 use crate::error::AppError;
 use crate::money::Cents;
@@ -62,6 +62,37 @@ pub async fn between(
         .into_iter()
         .map(Expense::from)
         .collect())
+}
+
+/// Totals per category and currency of expenses dated in `[from, to)`, largest first.
+pub async fn totals_between(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CategoryTotal>, AppError> {
+    let rows: Vec<(String, String, Option<BigDecimal>)> = expenses::table
+        .filter(expenses::user_id.eq(user_id))
+        .filter(expenses::spent_on.ge(from))
+        .filter(expenses::spent_on.lt(to))
+        .group_by((expenses::category, expenses::currency))
+        .select((
+            expenses::category,
+            expenses::currency,
+            diesel::dsl::sum(expenses::amount),
+        ))
+        .load(conn)
+        .await?;
+    let mut totals: Vec<CategoryTotal> = rows
+        .into_iter()
+        .map(|(category, currency, total)| CategoryTotal {
+            category: Category::parse(&category).unwrap_or(Category::Other),
+            currency,
+            total: total.as_ref().map(to_cents).unwrap_or_default(),
+        })
+        .collect();
+    totals.sort_by(|a, b| b.total.cmp(&a.total).then(a.category.cmp(&b.category)));
+    Ok(totals)
 }
 
 pub async fn find(

@@ -19,6 +19,17 @@ pub async fn list(
     Ok(arrange(tasks, filter, sort, state.now(), user.tz()))
 }
 
+/// Open tasks due by the end of the user's today (overdue ones included), by deadline.
+pub async fn due_today(state: &AppState, user: &User) -> Result<Vec<Task>, AppError> {
+    let tz = user.tz();
+    let now = state.now();
+    let today = now.with_timezone(&tz).date_naive();
+    let end_of_today = crate::time::start_of_day(today + chrono::Duration::days(1), tz);
+    let mut conn = db::conn(&state.pool).await?;
+    let tasks = store::open_due_by(&mut conn, user.id, today, end_of_today).await?;
+    Ok(arrange(tasks, Filter::Open, Sort::Due, now, tz))
+}
+
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     store::find(&mut conn, user.id, id).await

@@ -63,6 +63,25 @@ pub async fn list(
         .collect())
 }
 
+/// Open tasks due on or before `last_day`, or at or before `by`.
+pub async fn open_due_by(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    last_day: NaiveDate,
+    by: DateTime<Utc>,
+) -> Result<Vec<Task>, AppError> {
+    Ok(tasks::table
+        .filter(tasks::user_id.eq(user_id))
+        .filter(tasks::completed_at.is_null())
+        .filter(tasks::due_date.le(last_day).or(tasks::due_at.le(by)))
+        .select(TaskRow::as_select())
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(Task::from)
+        .collect())
+}
+
 pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Task, AppError> {
     Ok(tasks::table
         .filter(tasks::user_id.eq(user_id))

@@ -39,9 +39,8 @@ pub struct TodayView {
 #[server(prefix = "/rpc")]
 pub async fn load_today() -> Result<TodayView, AppError> {
     use crate::events::calendar::card;
-    use crate::expenses::model::Category;
+    use crate::expenses::model::{Category, CategoryTotal};
     use crate::expenses::ops::Month;
-    use crate::tasks::model::{Filter, Sort};
     use chrono::Duration;
 
     let (state, user) = crate::request::acting_user().await?;
@@ -49,13 +48,19 @@ pub async fn load_today() -> Result<TodayView, AppError> {
     let now = state.now();
     let today = now.with_timezone(&tz).date_naive();
     let week_end = today + Duration::days(8);
-    let events = crate::events::ops::list(
-        &state,
-        &user,
-        crate::time::start_of_day(today, tz),
-        crate::time::start_of_day(week_end, tz),
-    )
-    .await?;
+    let this_month = Month::containing(today);
+    let last_month = this_month.prev();
+    let (events, tasks, this, last) = tokio::try_join!(
+        crate::events::ops::list(
+            &state,
+            &user,
+            crate::time::start_of_day(today, tz),
+            crate::time::start_of_day(week_end, tz),
+        ),
+        crate::tasks::ops::due_today(&state, &user),
+        crate::expenses::ops::month_totals(&state, &user, this_month),
+        crate::expenses::ops::month_totals(&state, &user, last_month),
+    )?;
     let mut days: Vec<AgendaDay> = today
         .iter_days()
         .take_while(|d| *d < week_end)
@@ -70,24 +75,16 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         })
         .collect();
     let today_agenda = days.remove(0);
-
-    let end_of_today = crate::time::start_of_day(today + Duration::days(1), tz);
-    let tasks = crate::tasks::ops::list(&state, &user, Filter::Open, Sort::Due)
-        .await?
+    let tasks = tasks
         .into_iter()
-        .filter(|t| t.due.is_some_and(|d| d.deadline(tz) <= end_of_today))
         .map(|task| TaskRow::new(task, now, tz))
         .collect();
-
-    let this_month = Month::containing(today);
-    let last_month = this_month.prev();
-    let this = crate::expenses::ops::list_month(&state, &user, this_month).await?;
-    let last = crate::expenses::ops::list_month(&state, &user, last_month).await?;
-    let sum = |list: &[crate::expenses::model::Expense], category: Option<Category>| {
+    let sum = |totals: &[CategoryTotal], category: Option<Category>| {
         Cents(
-            list.iter()
-                .filter(|e| e.currency == user.currency && category.is_none_or(|c| e.category == c))
-                .map(|e| e.amount.0)
+            totals
+                .iter()
+                .filter(|t| t.currency == user.currency && category.is_none_or(|c| t.category == c))
+                .map(|t| t.total.0)
                 .sum(),
         )
     };
