@@ -22,15 +22,31 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
+/// The signed-in user as found once for this request: a page's several data loads share it.
+#[derive(Clone, Default)]
+pub struct RequestUser(std::sync::Arc<std::sync::OnceLock<Option<User>>>);
+
 /// The signed-in user, if any; an account that is no longer active counts as signed out.
 pub async fn signed_in_user() -> Result<Option<(AppState, User)>, AppError> {
     let state = state()?;
+    let cache = use_context::<RequestUser>();
+    if let Some(known) = cache.as_ref().and_then(|c| c.0.get()) {
+        return Ok(known.clone().map(|user| (state, user)));
+    }
+    let found = find_signed_in_user(&state).await?;
+    if let Some(cache) = cache {
+        let _ = cache.0.set(found.clone());
+    }
+    Ok(found.map(|user| (state, user)))
+}
+
+async fn find_signed_in_user(state: &AppState) -> Result<Option<User>, AppError> {
     let session = session().await?;
     let Some(id) = session::user_id(&session).await? else {
         return Ok(None);
     };
-    match ops::active_user(&state, id).await {
-        Ok(user) => Ok(Some((state, user))),
+    match ops::active_user(state, id).await {
+        Ok(user) => Ok(Some(user)),
         Err(AppError::Unauthenticated | AppError::Forbidden(_)) => {
             session::sign_out(&session).await?;
             Ok(None)

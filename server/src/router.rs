@@ -5,6 +5,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -24,6 +25,8 @@ pub fn build(state: AppState) -> Router {
         .with_name("aida_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
+        // Idle expiry: every request extends the session (the store skips needless writes).
+        .with_always_save(true)
         .with_secure(state.settings.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
             state.settings.session_idle_minutes,
@@ -37,12 +40,17 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                provide_context(app::request::RequestUser::default());
+            },
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(sessions)
-        .layer(CompressionLayer::new())
+        // Pages are generated per request: the fastest level saves most of the bytes for a
+        // fraction of the CPU of the default one.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "strict-origin-when-cross-origin"))

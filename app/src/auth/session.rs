@@ -1,5 +1,9 @@
 //! Sessions kept in PostgreSQL for tower-sessions, and who is signed in on one.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
@@ -11,10 +15,31 @@ use crate::db::{self, Pool, schema::sessions};
 
 const USER_KEY: &str = "user_id";
 
-/// A tower-sessions store on the `sessions` table.
+/// How far a session's idle expiry may lag before it is written again: with idle expiry
+/// every request extends the session, and writing each of those would cost a database write
+/// per page view.
+const EXPIRY_SLACK_SECONDS: i64 = 5 * 60;
+/// Sessions remembered as written; the map is cleared when it grows past this.
+const REMEMBERED: usize = 100_000;
+
+/// A tower-sessions store on the `sessions` table. It remembers what it last wrote for each
+/// session and skips writes that would only move the expiry by less than a few minutes.
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: Pool,
+    written: Arc<Mutex<HashMap<Id, (u64, i64)>>>,
+}
+
+/// A fingerprint of a record's data, to tell whether a save changes anything.
+fn fingerprint(record: &Record) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut entries: Vec<_> = record.data.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, value) in entries {
+        key.hash(&mut hasher);
+        value.to_string().hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 impl std::fmt::Debug for PgSessionStore {
@@ -25,7 +50,39 @@ impl std::fmt::Debug for PgSessionStore {
 
 impl PgSessionStore {
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            written: Arc::default(),
+        }
+    }
+
+    /// Whether the database already holds this record, up to the expiry slack.
+    fn is_current(&self, record: &Record) -> bool {
+        let Ok(written) = self.written.lock() else {
+            return false;
+        };
+        written.get(&record.id).is_some_and(|(print, expiry)| {
+            *print == fingerprint(record)
+                && record.expiry_date.unix_timestamp() - expiry < EXPIRY_SLACK_SECONDS
+        })
+    }
+
+    fn remember(&self, record: &Record) {
+        if let Ok(mut written) = self.written.lock() {
+            if written.len() >= REMEMBERED {
+                written.clear();
+            }
+            written.insert(
+                record.id,
+                (fingerprint(record), record.expiry_date.unix_timestamp()),
+            );
+        }
+    }
+
+    fn forget(&self, id: &Id) {
+        if let Ok(mut written) = self.written.lock() {
+            written.remove(id);
+        }
     }
 
     /// Removes sessions past their expiry; returns how many.
@@ -73,6 +130,7 @@ impl SessionStore for PgSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
+                self.remember(record);
                 return Ok(());
             }
             record.id = Id::default();
@@ -80,6 +138,9 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        if self.is_current(record) {
+            return Ok(());
+        }
         let mut conn = self.conn().await?;
         let data =
             serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
@@ -98,6 +159,7 @@ impl SessionStore for PgSessionStore {
             .execute(&mut conn)
             .await
             .map_err(backend)?;
+        self.remember(record);
         Ok(())
     }
 
@@ -111,13 +173,19 @@ impl SessionStore for PgSessionStore {
             .await
             .optional()
             .map_err(backend)?;
-        data.map(|d| {
-            serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
-        })
-        .transpose()
+        let record: Option<Record> = data
+            .map(|d| {
+                serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
+            })
+            .transpose()?;
+        if let Some(record) = &record {
+            self.remember(record);
+        }
+        Ok(record)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.forget(id);
         let mut conn = self.conn().await?;
         diesel::delete(sessions::table.filter(sessions::id.eq(id.to_string())))
             .execute(&mut conn)

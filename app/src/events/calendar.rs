@@ -137,10 +137,11 @@ pub fn build(
             add_months(anchor, 1),
         ),
     };
+    let spans = with_local_days(events, tz);
     let days = first
         .iter_days()
         .take_while(|d| *d < end)
-        .map(|date| build_day(date, mode, anchor, today, tz, events))
+        .map(|date| build_day(date, mode, anchor, today, tz, &spans))
         .collect();
     CalendarView {
         mode,
@@ -151,6 +152,28 @@ pub fn build(
         today,
         days,
     }
+}
+
+/// Each event with the first and last local day it touches, worked out once.
+pub fn with_local_days(events: &[Event], tz: Tz) -> Vec<(NaiveDate, NaiveDate, &Event)> {
+    events
+        .iter()
+        .map(|e| {
+            let (first, last) = e.local_days(tz);
+            (first, last, e)
+        })
+        .collect()
+}
+
+/// The events of `spans` that touch `day`.
+pub fn on_day<'a>(
+    spans: &'a [(NaiveDate, NaiveDate, &'a Event)],
+    day: NaiveDate,
+) -> impl Iterator<Item = &'a Event> {
+    spans
+        .iter()
+        .filter(move |(first, last, _)| *first <= day && day <= *last)
+        .map(|(_, _, e)| *e)
 }
 
 /// The card for an event on its day.
@@ -179,7 +202,7 @@ fn build_day(
     anchor: NaiveDate,
     today: NaiveDate,
     tz: Tz,
-    events: &[Event],
+    spans: &[(NaiveDate, NaiveDate, &Event)],
 ) -> Day {
     let in_range = match mode {
         Mode::Week => true,
@@ -190,7 +213,7 @@ fn build_day(
     let day_minutes = (day_end - day_start).num_minutes().max(1) as f32;
     let mut all_day = Vec::new();
     let mut timed: Vec<(DateTime<Utc>, DateTime<Utc>, EventCard)> = Vec::new();
-    for event in events.iter().filter(|e| e.on_day(date, tz)) {
+    for event in on_day(spans, date) {
         // Events longer than the day show with the all-day ones.
         if event.all_day || (event.start <= day_start && event.end >= day_end) {
             all_day.push(card(event, tz));

@@ -108,12 +108,6 @@ impl Event {
             (first, last.max(first))
         }
     }
-
-    /// Whether the event touches the local day `day` in `tz`.
-    pub fn on_day(&self, day: NaiveDate, tz: Tz) -> bool {
-        let (first, last) = self.local_days(tz);
-        first <= day && day <= last
-    }
 }
 
 /// An event as typed into a form or sent to the API, before checking. Times are strings in

@@ -1,5 +1,7 @@
 //! Tasks as the app and the API see them, and the checks every new or changed task passes.
 
+use std::cmp::Reverse;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -284,19 +286,19 @@ pub fn arrange(
         Filter::Overdue => t.is_overdue(now, tz),
         Filter::All => true,
     });
+    // Deadlines need timezone arithmetic: work each out once, not in every comparison.
     let deadline = |t: &Task| {
         t.due
             .map(|d| d.deadline(tz))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     };
-    tasks.sort_by(|a, b| {
-        let by_due = deadline(a).cmp(&deadline(b));
-        let by_priority = b.priority.cmp(&a.priority);
-        let primary = match sort {
-            Sort::Due => by_due.then(by_priority),
-            Sort::Priority => by_priority.then(by_due),
-        };
-        primary.then(b.id.cmp(&a.id))
-    });
+    match sort {
+        Sort::Due => {
+            tasks.sort_by_cached_key(|t| (deadline(t), Reverse(t.priority), Reverse(t.id)))
+        }
+        Sort::Priority => {
+            tasks.sort_by_cached_key(|t| (Reverse(t.priority), deadline(t), Reverse(t.id)))
+        }
+    }
     tasks
 }

@@ -32,13 +32,19 @@ pub struct TodayView {
     pub date_label: String,
     pub today: AgendaDay,
     pub next_days: Vec<AgendaDay>,
+    /// The first tasks due today or overdue, most urgent first.
     pub tasks: Vec<TaskRow>,
+    /// How many more are due beyond those shown.
+    pub more_tasks: usize,
     pub spending: Spending,
 }
 
+/// Tasks listed on Today; the rest are a link away.
+const TASKS_SHOWN: usize = 8;
+
 #[server(prefix = "/rpc")]
 pub async fn load_today() -> Result<TodayView, AppError> {
-    use crate::events::calendar::card;
+    use crate::events::calendar::{card, on_day};
     use crate::expenses::model::{Category, CategoryTotal};
     use crate::expenses::ops::Month;
     use chrono::Duration;
@@ -61,22 +67,21 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         crate::expenses::ops::month_totals(&state, &user, this_month),
         crate::expenses::ops::month_totals(&state, &user, last_month),
     )?;
+    let spans = crate::events::calendar::with_local_days(&events, tz);
     let mut days: Vec<AgendaDay> = today
         .iter_days()
         .take_while(|d| *d < week_end)
         .map(|date| AgendaDay {
             date,
             label: date.format("%A, %B %-d").to_string(),
-            events: events
-                .iter()
-                .filter(|e| e.on_day(date, tz))
-                .map(|e| card(e, tz))
-                .collect(),
+            events: on_day(&spans, date).map(|e| card(e, tz)).collect(),
         })
         .collect();
     let today_agenda = days.remove(0);
+    let more_tasks = tasks.len().saturating_sub(TASKS_SHOWN);
     let tasks = tasks
         .into_iter()
+        .take(TASKS_SHOWN)
         .map(|task| TaskRow::new(task, now, tz))
         .collect();
     let sum = |totals: &[CategoryTotal], category: Option<Category>| {
@@ -103,6 +108,7 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         today: today_agenda,
         next_days: days,
         tasks,
+        more_tasks,
         spending: Spending {
             currency: user.currency.clone(),
             this_month_label: this_month.label(),

@@ -32,6 +32,7 @@ fn TodayBody(view: TodayView, toggle: ServerAction<SetTaskDone>) -> impl IntoVie
         today,
         next_days,
         tasks,
+        more_tasks,
         spending,
     } = view;
     view! {
@@ -59,7 +60,7 @@ fn TodayBody(view: TodayView, toggle: ServerAction<SetTaskDone>) -> impl IntoVie
             </div>
             <div class="space-y-4">
                 <Card title="Tasks due">
-                    <TasksDue tasks=tasks toggle=toggle/>
+                    <TasksDue tasks=tasks more=more_tasks toggle=toggle/>
                 </Card>
                 <Card title="Spending">
                     <SpendingSummary spending=spending/>
@@ -93,6 +94,7 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
 #[component]
 fn TasksDue(
     tasks: Vec<crate::tasks::api::TaskRow>,
+    more: usize,
     toggle: ServerAction<SetTaskDone>,
 ) -> impl IntoView {
     if tasks.is_empty() {
@@ -121,6 +123,13 @@ fn TasksDue(
                 </li>
             }}).collect_view()}
         </ul>
+        {(more > 0).then(|| view! {
+            <p class="mt-3 text-sm">
+                <A href="/tasks?filter=open&sort=due" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">
+                    {format!("{more} more due")}
+                </A>
+            </p>
+        })}
     }.into_any()
 }
 
