@@ -40,6 +40,7 @@ pub struct TodayView {
 }
 
 /// Tasks listed on Today; the rest are a link away.
+#[cfg(feature = "ssr")]
 const TASKS_SHOWN: usize = 8;
 
 #[server(prefix = "/rpc")]
