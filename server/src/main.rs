@@ -6,10 +6,6 @@ use clap::{Parser, Subcommand};
 use app::auth::ops::{self, SignUp};
 use server::config::{self, Config};
 
-// glibc's allocator showed up as ~15% of a page request's CPU; mimalloc is much cheaper.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "aida",
