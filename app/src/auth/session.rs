@@ -218,3 +218,44 @@ pub async fn sign_out(session: &Session) -> Result<(), crate::error::AppError> {
 pub async fn user_id(session: &Session) -> Result<Option<i64>, crate::error::AppError> {
     session.get::<i64>(USER_KEY).await.map_err(session_error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(user: i64, expiry_offset_secs: i64) -> Record {
+        let mut data = HashMap::new();
+        data.insert(USER_KEY.to_owned(), serde_json::json!(user));
+        Record {
+            id: Id(42),
+            data,
+            expiry_date: time::OffsetDateTime::from_unix_timestamp(
+                1_800_000_000 + expiry_offset_secs,
+            )
+            .expect("valid time"),
+        }
+    }
+
+    fn store() -> PgSessionStore {
+        // The pool connects lazily; these checks never touch the database.
+        PgSessionStore::new(crate::db::pool("postgres://nobody@127.0.0.1:9/none", 1).expect("pool"))
+    }
+
+    #[test]
+    fn unchanged_sessions_are_written_again_only_when_the_expiry_moves_enough() {
+        let store = store();
+        assert!(!store.is_current(&record(1, 0)), "never written");
+        store.remember(&record(1, 0));
+        assert!(
+            store.is_current(&record(1, 60)),
+            "a minute later: skip the write"
+        );
+        assert!(
+            !store.is_current(&record(1, EXPIRY_SLACK_SECONDS)),
+            "the slack is used up"
+        );
+        assert!(!store.is_current(&record(2, 0)), "the data changed");
+        store.forget(&Id(42));
+        assert!(!store.is_current(&record(1, 0)), "forgotten after delete");
+    }
+}
