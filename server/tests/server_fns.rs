@@ -209,6 +209,13 @@ async fn calendar_functions_create_edit_and_delete() {
     .await
     .expect("create");
 
+    // An all-day event travels to the page as dates, and back.
+    user.rpc(SaveEvent {
+        all_day: Some("on".into()),
+        ..event(None, "Conference", "2026-11-27", "2026-11-28")
+    })
+    .await
+    .expect("all-day");
     let week = user
         .rpc(Calendar {
             mode: "week".into(),
@@ -227,6 +234,17 @@ async fn calendar_functions_create_edit_and_delete() {
     assert_eq!(placed, [("Standup", 0, 2), ("Review", 1, 2)]);
     assert_eq!(monday.timed[0].card.time_label, "09:00–09:15");
 
+    let friday = &week.days[4];
+    assert_eq!(
+        friday
+            .all_day
+            .iter()
+            .map(|c| c.event.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Conference"]
+    );
+    assert_eq!(week.days[5].all_day[0].time_label, "All day");
+    assert!(week.days[6].all_day.is_empty(), "ends after its last day");
     let id = monday.timed[0].card.event.id;
     let card = user.rpc(LoadEventCard { id }).await.expect("card");
     assert_eq!(card.start_input, "2026-11-23T09:00");
@@ -279,7 +297,7 @@ async fn calendar_functions_create_edit_and_delete() {
         user.rpc(LoadEventCard { id }).await,
         Err(AppError::NotFound)
     );
-    assert_eq!(app.count("events").await, 1);
+    assert_eq!(app.count("events").await, 2, "Review and Conference remain");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{AppError, Validator};
 use crate::time::{self, TimeError, Typed};
@@ -45,7 +45,7 @@ impl Source {
 
 /// An event. All-day events run from 00:00 UTC of their first day to 00:00 UTC after their last
 /// day, and are shown by date wherever the user is; the API writes them as dates.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: i64,
     pub title: String,
@@ -57,19 +57,48 @@ pub struct Event {
     pub source: Source,
 }
 
+/// How an event is written in JSON: all-day events with dates, others with RFC 3339.
+#[derive(Serialize, Deserialize)]
+struct Wire<T> {
+    id: i64,
+    title: T,
+    description: T,
+    location: T,
+    start: String,
+    end: String,
+    all_day: bool,
+    source: Source,
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let wire = Wire::<String>::deserialize(d)?;
+        let read = |text: &str| -> Result<DateTime<Utc>, D::Error> {
+            if wire.all_day {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|day| day.and_time(chrono::NaiveTime::MIN).and_utc())
+                    .map_err(serde::de::Error::custom)
+            } else {
+                DateTime::parse_from_rfc3339(text)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(serde::de::Error::custom)
+            }
+        };
+        Ok(Event {
+            start: read(&wire.start)?,
+            end: read(&wire.end)?,
+            id: wire.id,
+            title: wire.title,
+            description: wire.description,
+            location: wire.location,
+            all_day: wire.all_day,
+            source: wire.source,
+        })
+    }
+}
+
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            id: i64,
-            title: &'a str,
-            description: &'a str,
-            location: &'a str,
-            start: String,
-            end: String,
-            all_day: bool,
-            source: Source,
-        }
         let show = |t: DateTime<Utc>| {
             if self.all_day {
                 t.date_naive().to_string()
@@ -77,7 +106,7 @@ impl Serialize for Event {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             }
         };
-        Wire {
+        Wire::<&str> {
             id: self.id,
             title: &self.title,
             description: &self.description,
@@ -312,5 +341,50 @@ impl Event {
         } else {
             self.start < to && self.end > from
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(all_day: bool, start: &str, end: &str) -> Event {
+        let at = |t: &str| {
+            DateTime::parse_from_rfc3339(t)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        Event {
+            id: 7,
+            title: "Trip".into(),
+            description: String::new(),
+            location: "Montreal".into(),
+            start: at(start),
+            end: at(end),
+            all_day,
+            source: Source::Web,
+        }
+    }
+
+    #[test]
+    fn events_read_back_what_they_write() {
+        for e in [
+            event(true, "2026-12-02T00:00:00Z", "2026-12-05T00:00:00Z"),
+            event(false, "2026-12-02T14:30:00Z", "2026-12-02T15:00:00Z"),
+        ] {
+            let json = serde_json::to_string(&e).expect("write");
+            assert_eq!(
+                serde_json::from_str::<Event>(&json).expect("read"),
+                e,
+                "{json}"
+            );
+        }
+        let all_day =
+            serde_json::to_value(event(true, "2026-12-02T00:00:00Z", "2026-12-05T00:00:00Z"))
+                .expect("json");
+        assert_eq!(
+            (all_day["start"].as_str(), all_day["end"].as_str()),
+            (Some("2026-12-02"), Some("2026-12-05"))
+        );
     }
 }
