@@ -77,9 +77,18 @@ start_postgres() {
   ensure_postgres_installed
   mkdir -p "$PG_DIR"
   if [ "$(id -u)" = 0 ]; then
-    chown postgres "$PG_DIR"
     # postgres must be able to reach its directory through ours.
     chmod o+x "$ROOT" "$ROOT/target" 2>/dev/null || true
+    if ! runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null; then
+      # A checkout inside a private directory (such as /root): keep the cluster where the
+      # postgres user can reach it, one per checkout.
+      PG_DIR="/var/tmp/aida-postgres-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+      PG_DATA="$PG_DIR/data"
+      PG_SOCKET="$PG_DIR/run"
+      log "the postgres user cannot reach $ROOT/target; using $PG_DIR"
+      mkdir -p "$PG_DIR"
+    fi
+    chown postgres "$PG_DIR"
   fi
   if [ ! -f "$PG_DATA/PG_VERSION" ]; then
     log "creating a PostgreSQL cluster in $PG_DATA"
