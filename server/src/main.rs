@@ -13,8 +13,9 @@ use server::config::{self, Config};
     version
 )]
 struct Cli {
+    /// What to do; without one, `serve` (as `cargo leptos watch` runs it).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -81,7 +82,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Migrate => {
             let applied = app::db::migrate(&config::database_url()?).await?;
