@@ -12,7 +12,7 @@ use crate::auth::model::User;
 use crate::money::CURRENCIES;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
-    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error,
+    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
 };
 
 pub fn expenses_page(_user: User) -> impl IntoView {
@@ -216,13 +216,8 @@ fn ExpenseItem(
 #[component]
 fn ExpenseEditor(expense: Expense, save: ServerAction<SaveExpense>, here: String) -> impl IntoView {
     let error = action_error(save);
-    let navigate = leptos_router::hooks::use_navigate();
-    let back = here.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = save.value().get() {
-            navigate(&back, Default::default());
-        }
-    });
+    // Leave edit mode once the save succeeds.
+    go_after_success(save, here.clone());
     view! {
         <li class="px-4 py-3">
             <ActionForm action=save attr:class="grid gap-2 sm:grid-cols-3" attr:aria-label="Edit expense">

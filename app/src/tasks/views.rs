@@ -9,7 +9,7 @@ use super::model::{Filter, Priority, Sort};
 use crate::auth::model::User;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
-    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error,
+    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
 };
 
 fn tasks_href(filter: Filter, sort: Sort, extra: &str) -> String {
@@ -201,14 +201,8 @@ fn TaskEditor(row: TaskRow, save: ServerAction<SaveTask>, here: String) -> impl 
         Some((d, t)) => (d.to_owned(), t.to_owned()),
         None => (row.due_input.clone(), String::new()),
     };
-    let navigate = leptos_router::hooks::use_navigate();
-    let back = here.clone();
     // Leave edit mode once the save succeeds.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = save.value().get() {
-            navigate(&back, Default::default());
-        }
-    });
+    go_after_success(save, here.clone());
     view! {
         <li class="px-4 py-3">
             <ActionForm action=save attr:class="grid gap-2 sm:grid-cols-2" attr:aria-label="Edit task">

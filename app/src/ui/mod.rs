@@ -13,6 +13,19 @@ where
     Signal::derive(move || action.value().get().and_then(|r| r.err()))
 }
 
+/// Goes to `href` once the action succeeds (closing an inline editor).
+pub fn go_after_success<I>(action: ServerAction<I>, href: String)
+where
+    I: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            navigate(&href, Default::default());
+        }
+    });
+}
+
 /// The message for `field` in an error, if any.
 pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<String>> {
     Signal::derive(move || error.get().and_then(|e| e.field_message(field)))
