@@ -47,7 +47,9 @@ ensure_rust_tools() {
 ensure_npm_tools() {
   if [ ! -x node_modules/.bin/tailwindcss ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing Tailwind and binaryen from npm"
-    npm ci --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: registries that list only this platform's Tailwind engine leave the
+    # other platforms' optional packages out of the lock file, and `npm ci` refuses that.
+    npm install --no-audit --no-fund --loglevel=error
   fi
   export PATH="$ROOT/node_modules/.bin:$PATH"
 }
