@@ -3,6 +3,7 @@
 //! and components (`views`). See ARCHITECTURE.md.
 
 pub mod admin;
+pub mod assistant;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -49,6 +49,7 @@ pub struct AppState {
     pub pool: Pool,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    pub assistant: Arc<crate::assistant::Assistant>,
 }
 
 impl AppState {

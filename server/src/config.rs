@@ -1,6 +1,9 @@
 //! Configuration from environment variables; every variable is listed in `.env.example`.
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -24,6 +27,9 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session_idle_minutes: i64,
     pub trust_forwarded_for: bool,
+    /// `None` when no API key is configured: chat then works on rules alone.
+    pub llm: Option<LlmSettings>,
+    pub monthly_budget_microusd: i64,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -64,6 +70,63 @@ impl Config {
             secure_cookies: parsed("AIDA_SECURE_COOKIES", false, "true or false")?,
             session_idle_minutes: parsed("AIDA_SESSION_IDLE_MINUTES", 60 * 24 * 14, "minutes")?,
             trust_forwarded_for: parsed("AIDA_TRUST_FORWARDED_FOR", false, "true or false")?,
+            llm: llm()?,
+            monthly_budget_microusd: dollars(
+                "AIDA_LLM_MONTHLY_BUDGET_USD",
+                parsed(
+                    "AIDA_LLM_MONTHLY_BUDGET_USD",
+                    5.0,
+                    "dollars, like 5 or 2.50",
+                )?,
+            )?,
         })
     }
+}
+
+fn dollars(name: &'static str, amount: f64) -> Result<i64, ConfigError> {
+    if !amount.is_finite() || amount < 0.0 {
+        return Err(ConfigError::Invalid {
+            name,
+            value: amount.to_string(),
+            expected: "an amount of dollars, zero or more",
+        });
+    }
+    Ok((amount * 1_000_000.0).round() as i64)
+}
+
+/// The language models, when `AIDA_LLM_API_KEY` is set.
+fn llm() -> Result<Option<LlmSettings>, ConfigError> {
+    let Some(api_key) = var("AIDA_LLM_API_KEY") else {
+        return Ok(None);
+    };
+    let primary = EndpointSettings {
+        base_url: var("AIDA_LLM_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
+        api_key,
+        cheap_model: var("AIDA_LLM_CHEAP_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+        premium_model: var("AIDA_LLM_PREMIUM_MODEL").unwrap_or_else(|| "gpt-4o".into()),
+    };
+    let fallback = var("AIDA_LLM_FALLBACK_BASE_URL").map(|base_url| EndpointSettings {
+        base_url,
+        api_key: var("AIDA_LLM_FALLBACK_API_KEY").unwrap_or_else(|| primary.api_key.clone()),
+        cheap_model: var("AIDA_LLM_FALLBACK_CHEAP_MODEL")
+            .unwrap_or_else(|| primary.cheap_model.clone()),
+        premium_model: var("AIDA_LLM_FALLBACK_PREMIUM_MODEL")
+            .unwrap_or_else(|| primary.premium_model.clone()),
+    });
+    let prices = match var("AIDA_LLM_PRICES") {
+        None => Prices::default(),
+        Some(value) => Prices::parse(&value).map_err(|_| ConfigError::Invalid {
+            name: "AIDA_LLM_PRICES",
+            value,
+            expected: "model=input/output dollars per million tokens, comma-separated",
+        })?,
+    };
+    Ok(Some(LlmSettings {
+        primary,
+        fallback,
+        max_retries: parsed("AIDA_LLM_MAX_RETRIES", 2, "a number of retries")?,
+        timeout: Duration::from_secs(parsed("AIDA_LLM_TIMEOUT_SECONDS", 30, "seconds")?),
+        breaker_cool_down: Duration::from_secs(parsed("AIDA_LLM_BREAKER_SECONDS", 30, "seconds")?),
+        prices,
+    }))
 }

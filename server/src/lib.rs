@@ -10,18 +10,20 @@ pub mod telemetry;
 
 use std::sync::Arc;
 
+use app::assistant::Assistant;
 use app::state::{AppState, Settings, SystemClock};
 use leptos::config::LeptosOptions;
 
 /// The state shared by every request, from configuration.
-pub fn state(config: &config::Config, pool: app::db::Pool) -> AppState {
+pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, String> {
     let leptos_options = LeptosOptions::builder()
         .output_name("aida")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    AppState {
+    let assistant = Assistant::new(config.llm.as_ref(), config.monthly_budget_microusd)?;
+    Ok(AppState {
         leptos_options,
         pool,
         clock: Arc::new(SystemClock),
@@ -30,5 +32,6 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> AppState {
             session_idle_minutes: config.session_idle_minutes,
             trust_forwarded_for: config.trust_forwarded_for,
         }),
-    }
+        assistant: Arc::new(assistant),
+    })
 }

@@ -136,7 +136,7 @@ async fn offline_state() -> Result<app::state::AppState, Box<dyn std::error::Err
     let config = Config::from_env()?;
     app::db::migrate(&config.database_url).await?;
     let pool = app::db::pool(&config.database_url, 2)?;
-    Ok(server::state(&config, pool))
+    Ok(server::state(&config, pool)?)
 }
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
@@ -144,7 +144,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let applied = app::db::migrate(&config.database_url).await?;
     tracing::info!(count = applied.len(), "migrations applied");
     let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
-    let state = server::state(&config, pool);
+    let state = server::state(&config, pool)?;
     tokio::spawn(server::maintenance::run(state.clone()));
     let app = server::router::build(state);
     // Responses are written in pieces (headers, streamed pages, files): without TCP_NODELAY,

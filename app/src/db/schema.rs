@@ -91,10 +91,80 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversations (id) {
+        id -> Int8,
+        user_id -> Int8,
+        title -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> Int8,
+        conversation_id -> Int8,
+        user_id -> Int8,
+        role -> Text,
+        content -> Text,
+        status -> Text,
+        tier -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_actions (id) {
+        id -> Int8,
+        message_id -> Int8,
+        user_id -> Int8,
+        kind -> Text,
+        summary -> Text,
+        undo -> Jsonb,
+        undone_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    assistant_turns (id) {
+        id -> Int8,
+        user_id -> Int8,
+        conversation_id -> Nullable<Int8>,
+        tier -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    model_calls (id) {
+        id -> Int8,
+        user_id -> Int8,
+        conversation_id -> Nullable<Int8>,
+        tier -> Text,
+        model -> Text,
+        endpoint -> Text,
+        input_tokens -> Int4,
+        output_tokens -> Int4,
+        cost_microusd -> Int8,
+        latency_ms -> Int4,
+        outcome -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
 diesel::joinable!(expenses -> users (user_id));
+diesel::joinable!(conversations -> users (user_id));
+diesel::joinable!(chat_messages -> conversations (conversation_id));
+diesel::joinable!(chat_actions -> chat_messages (message_id));
+diesel::joinable!(model_calls -> users (user_id));
+diesel::joinable!(assistant_turns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -103,5 +173,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_attempts,
     events,
     tasks,
-    expenses
+    expenses,
+    conversations,
+    chat_messages,
+    chat_actions,
+    assistant_turns,
+    model_calls
 );

@@ -91,8 +91,18 @@ pub async fn month_totals(
     user: &User,
     month: Month,
 ) -> Result<Vec<CategoryTotal>, AppError> {
+    totals(state, user, month.first, month.next().first).await
+}
+
+/// Totals per category and currency of expenses dated in `[from, to)`, largest first.
+pub async fn totals(
+    state: &AppState,
+    user: &User,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CategoryTotal>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::totals_between(&mut conn, user.id, month.first, month.next().first).await
+    store::totals_between(&mut conn, user.id, from, to).await
 }
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {

@@ -12,9 +12,16 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+pub mod fake_llm;
+
+use app::assistant::Assistant;
+use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
 use app::auth::ops::{self, SignUp};
 use app::error::AppError;
 use app::state::{AppState, Clock, Settings};
+
+/// The monthly model budget of test apps: five dollars.
+pub const BUDGET: i64 = 5_000_000;
 
 /// Where the template database lives; `scripts/test` sets it.
 fn template_url() -> String {
@@ -88,17 +95,49 @@ impl TestApp {
     pub async fn start() -> Self {
         let database_url = fresh_database().await;
         let pool = app::db::pool(&database_url, 8).expect("pool");
-        Self::serve(pool, database_url).await
+        Self::serve(
+            pool,
+            database_url,
+            Assistant::new(None, BUDGET).expect("assistant"),
+        )
+        .await
+    }
+
+    /// An app whose language models are `primary` and optionally `fallback` (fake servers),
+    /// with a monthly budget per user in millionths of a dollar.
+    pub async fn with_llm(
+        primary: &fake_llm::FakeLlm,
+        fallback: Option<&fake_llm::FakeLlm>,
+        budget_microusd: i64,
+    ) -> Self {
+        let endpoint = |fake: &fake_llm::FakeLlm| EndpointSettings {
+            base_url: fake.url(),
+            api_key: "test-key".into(),
+            cheap_model: "gpt-4o-mini".into(),
+            premium_model: "gpt-4o".into(),
+        };
+        let settings = LlmSettings {
+            primary: endpoint(primary),
+            fallback: fallback.map(endpoint),
+            max_retries: 2,
+            timeout: std::time::Duration::from_secs(5),
+            breaker_cool_down: std::time::Duration::from_secs(30),
+            prices: Prices::default(),
+        };
+        let database_url = fresh_database().await;
+        let pool = app::db::pool(&database_url, 8).expect("pool");
+        let assistant = Assistant::new(Some(&settings), budget_microusd).expect("assistant");
+        Self::serve(pool, database_url, assistant).await
     }
 
     /// An app whose database is unreachable (a closed port), for outage behaviour.
     pub async fn without_database() -> Self {
         let url = "postgres://aida@127.0.0.1:9/nowhere".to_owned();
         let pool = app::db::pool(&url, 2).expect("pool");
-        Self::serve(pool, url).await
+        Self::serve(pool, url, Assistant::new(None, BUDGET).expect("assistant")).await
     }
 
-    async fn serve(pool: app::db::Pool, database_url: String) -> Self {
+    async fn serve(pool: app::db::Pool, database_url: String, assistant: Assistant) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(default_now())));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -115,6 +154,7 @@ impl TestApp {
             pool,
             clock: clock.clone(),
             settings: Arc::new(Settings::default()),
+            assistant: Arc::new(assistant),
         };
         let router = server::router::build(state.clone());
         tokio::spawn(async move {
@@ -221,6 +261,58 @@ impl TestApp {
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Server-sent events read as they arrive: (event name, JSON data).
+pub struct Events {
+    pub status: u16,
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    /// The next event, or `None` when the stream has ended. A non-2xx answer comes back as
+    /// one `http_error` event holding its JSON body.
+    pub async fn next(&mut self) -> Option<(String, Value)> {
+        if self.status >= 300 {
+            self.status_error().await
+        } else {
+            self.next_event().await
+        }
+    }
+
+    async fn status_error(&mut self) -> Option<(String, Value)> {
+        let chunk = self.response.chunk().await.ok().flatten()?;
+        let body = serde_json::from_slice(&chunk).unwrap_or(Value::Null);
+        Some(("http_error".to_owned(), body))
+    }
+
+    async fn next_event(&mut self) -> Option<(String, Value)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut name = String::from("message");
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // a keep-alive comment
+                }
+                return Some((
+                    name,
+                    serde_json::from_str(&data).expect("event data is JSON"),
+                ));
+            }
+            let chunk = self.response.chunk().await.expect("read the stream")?;
+            self.buffer
+                .push_str(std::str::from_utf8(&chunk).expect("UTF-8"));
+        }
+    }
+}
+
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -276,6 +368,34 @@ impl Client {
             response.status().as_u16(),
             response.text().await.expect("body"),
         )
+    }
+
+    /// Opens `/api/chat` with `body`, to read its events one by one.
+    pub async fn chat_stream(&self, body: Value) -> Events {
+        let response = self
+            .with_auth(
+                self.http
+                    .post(format!("{}/api/chat", self.base))
+                    .json(&body),
+            )
+            .send()
+            .await
+            .expect("request");
+        Events {
+            status: response.status().as_u16(),
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// Sends a chat message and reads every event of the reply.
+    pub async fn chat(&self, body: Value) -> (u16, Vec<(String, Value)>) {
+        let mut events = self.chat_stream(body).await;
+        let mut all = Vec::new();
+        while let Some(event) = events.next().await {
+            all.push(event);
+        }
+        (events.status, all)
     }
 
     /// Calls a server function the way the hydrated page does.

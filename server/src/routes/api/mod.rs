@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod chat;
 mod events;
 mod expenses;
 mod extract;
@@ -43,6 +44,11 @@ pub fn router() -> Router<AppState> {
                 .patch(expenses::update)
                 .delete(expenses::remove),
         )
+        .route("/chat", post(chat::send))
+        .route("/chat/messages/{id}/stop", post(chat::stop))
+        .route("/chat/actions/{id}/undo", post(chat::undo))
+        .route("/conversations", get(chat::list))
+        .route("/conversations/{id}", get(chat::show))
         .route("/admin/users", get(admin::list))
         .route("/admin/users/{id}/approve", post(admin::approve))
         .route("/admin/users/{id}/reject", post(admin::reject))

@@ -1,0 +1,489 @@
+//! What the assistant can do, whoever decided it (the rules or a model's tool call): each
+//! action runs through the same operations as the pages and the API, and a change comes back
+//! with what undoes it.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::phrases;
+use crate::auth::model::User;
+use crate::error::AppError;
+use crate::events::model::{Event, EventInput, EventPatch, Source};
+use crate::expenses::model::{Category, ExpenseInput, totals_by_currency};
+use crate::state::AppState;
+use crate::tasks::model::{Filter, Sort, TaskInput};
+use crate::{events, expenses, tasks};
+
+/// How many days ahead "cancel the dentist" looks for the event.
+const LOOKAHEAD_DAYS: i64 = 90;
+
+/// Which event or task an action is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Id(i64),
+    /// Words of its title; for events optionally the local day it is on.
+    Words {
+        words: String,
+        day: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    CreateEvent(EventInput),
+    /// `start` and `end` in the forms `time::parse` reads; without `end` the length is kept.
+    MoveEvent {
+        target: Target,
+        start: String,
+        end: Option<String>,
+    },
+    CancelEvent(Target),
+    ListEvents {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
+    /// Is `[from, to)` free? `slot` when a time was said, otherwise a whole period.
+    CheckAvailability {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        slot: bool,
+    },
+    AddTask {
+        input: TaskInput,
+        /// Said as a reminder ("remind me to ..."): kept as a task due at that time.
+        reminder: bool,
+    },
+    CompleteTask(Target),
+    ListTasks,
+    LogExpense(ExpenseInput),
+    SpendingSummary {
+        from: NaiveDate,
+        to: NaiveDate,
+        category: Option<Category>,
+    },
+}
+
+/// How to take a change back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "undo", rename_all = "snake_case")]
+pub enum Undo {
+    DeleteEvent { id: i64 },
+    RestoreEvent { event: EventInput },
+    MoveEventBack { id: i64, start: String, end: String },
+    DeleteTask { id: i64 },
+    ReopenTask { id: i64 },
+    DeleteExpense { id: i64 },
+}
+
+/// A change an action made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub kind: &'static str,
+    pub summary: String,
+    pub undo: Undo,
+}
+
+/// What an action did: a sentence for the user (and the model), and the change if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub reply: String,
+    pub change: Option<Change>,
+}
+
+impl Outcome {
+    fn said(reply: String) -> Self {
+        Self {
+            reply,
+            change: None,
+        }
+    }
+
+    fn changed(kind: &'static str, summary: String, undo: Undo) -> Self {
+        Self {
+            reply: format!("{summary}."),
+            change: Some(Change {
+                kind,
+                summary,
+                undo,
+            }),
+        }
+    }
+}
+
+/// Carries out one action for `user`.
+pub async fn perform(
+    state: &AppState,
+    user: &User,
+    action: Action,
+    source: Source,
+) -> Result<Outcome, AppError> {
+    let tz = user.tz();
+    match action {
+        Action::CreateEvent(input) => {
+            let event = events::ops::create(state, user, input, source).await?;
+            Ok(Outcome::changed(
+                "create_event",
+                format!("Added {}", phrases::event(&event, tz)),
+                Undo::DeleteEvent { id: event.id },
+            ))
+        }
+        Action::MoveEvent { target, start, end } => {
+            let before = find_event(state, user, &target).await?;
+            let patch = EventPatch {
+                start: Some(start),
+                end,
+                ..EventPatch::default()
+            };
+            let after = events::ops::update(state, user, before.id, patch).await?;
+            let (start, end) = stored_times(&before);
+            Ok(Outcome::changed(
+                "move_event",
+                format!(
+                    "Moved “{}” from {} to {}",
+                    after.title,
+                    phrases::event_when(&before, tz),
+                    phrases::event_when(&after, tz)
+                ),
+                Undo::MoveEventBack {
+                    id: before.id,
+                    start,
+                    end,
+                },
+            ))
+        }
+        Action::CancelEvent(target) => {
+            let event = find_event(state, user, &target).await?;
+            let gone = events::ops::delete(state, user, event.id).await?;
+            Ok(Outcome::changed(
+                "cancel_event",
+                format!("Cancelled {}", phrases::event(&gone, tz)),
+                Undo::RestoreEvent {
+                    event: recreate(&gone),
+                },
+            ))
+        }
+        Action::ListEvents { from, to } => {
+            let found = events::ops::list(state, user, from, to).await?;
+            let when = phrases::range(from, to, tz);
+            if found.is_empty() {
+                return Ok(Outcome::said(format!(
+                    "Nothing on your calendar for {when}."
+                )));
+            }
+            let lines: Vec<String> = found.iter().map(|e| phrases::event_line(e, tz)).collect();
+            Ok(Outcome::said(format!(
+                "Your calendar for {when}:\n\n{}",
+                lines.join("\n")
+            )))
+        }
+        Action::CheckAvailability { from, to, slot } => {
+            let busy = events::ops::list(state, user, from, to).await?;
+            let when = if slot {
+                phrases::slot(from, to, tz)
+            } else {
+                phrases::range(from, to, tz)
+            };
+            if busy.is_empty() {
+                return Ok(Outcome::said(if slot {
+                    format!("You're free {when}.")
+                } else {
+                    format!("Nothing is booked for {when}: you're free.")
+                }));
+            }
+            let lines: Vec<String> = busy.iter().map(|e| phrases::event_line(e, tz)).collect();
+            Ok(Outcome::said(if slot {
+                format!("You're busy {when}:\n\n{}", lines.join("\n"))
+            } else {
+                format!(
+                    "For {when} you have:\n\n{}\n\nThe rest of the time is free.",
+                    lines.join("\n")
+                )
+            }))
+        }
+        Action::AddTask { input, reminder } => {
+            let task = tasks::ops::create(state, user, input).await?;
+            let (kind, verb) = if reminder {
+                ("add_reminder", "Reminder set")
+            } else {
+                ("add_task", "Added the task")
+            };
+            Ok(Outcome::changed(
+                kind,
+                format!("{verb}: {}", phrases::task(&task, tz)),
+                Undo::DeleteTask { id: task.id },
+            ))
+        }
+        Action::CompleteTask(target) => {
+            let task = find_task(state, user, &target).await?;
+            let done = tasks::ops::set_done(state, user, task.id, true).await?;
+            Ok(Outcome::changed(
+                "complete_task",
+                format!("Marked {} done", phrases::task(&done, tz)),
+                Undo::ReopenTask { id: done.id },
+            ))
+        }
+        Action::ListTasks => {
+            let open = tasks::ops::list(state, user, Filter::Open, Sort::Due).await?;
+            if open.is_empty() {
+                return Ok(Outcome::said("You have no open tasks.".into()));
+            }
+            let lines: Vec<String> = open
+                .iter()
+                .take(30)
+                .map(|t| format!("- {} (#{})", phrases::task(t, tz), t.id))
+                .collect();
+            let more = open.len().saturating_sub(30);
+            let tail = if more > 0 {
+                format!("\n\n…and {more} more on the Tasks page.")
+            } else {
+                String::new()
+            };
+            Ok(Outcome::said(format!(
+                "Your open tasks:\n\n{}{tail}",
+                lines.join("\n")
+            )))
+        }
+        Action::LogExpense(input) => {
+            let expense = expenses::ops::create(state, user, input).await?;
+            let about = if expense.description.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", expense.description)
+            };
+            Ok(Outcome::changed(
+                "log_expense",
+                format!(
+                    "Logged {} {}{about} ({}, {})",
+                    expense.amount,
+                    expense.currency,
+                    expense.category.as_str(),
+                    phrases::day(expense.date)
+                ),
+                Undo::DeleteExpense { id: expense.id },
+            ))
+        }
+        Action::SpendingSummary { from, to, category } => {
+            let totals = expenses::ops::totals(state, user, from, to).await?;
+            let totals: Vec<_> = totals
+                .into_iter()
+                .filter(|t| category.is_none_or(|c| t.category == c))
+                .collect();
+            let on = category
+                .map(|c| format!(" on {}", c.as_str()))
+                .unwrap_or_default();
+            let period = format!(
+                "{} to {}",
+                phrases::day(from),
+                phrases::day(to - Duration::days(1))
+            );
+            let sums = totals_by_currency(&totals);
+            if sums.is_empty() {
+                return Ok(Outcome::said(format!(
+                    "You spent nothing{on} from {period}."
+                )));
+            }
+            let amounts: Vec<String> = sums.iter().map(|(c, a)| format!("{a} {c}")).collect();
+            let mut reply = format!("You spent {}{on} from {period}.", amounts.join(" and "));
+            if category.is_none() && totals.len() > 1 {
+                reply.push_str("\n\n");
+                for t in &totals {
+                    reply.push_str(&format!(
+                        "- {}: {} {}\n",
+                        t.category.as_str(),
+                        t.total,
+                        t.currency
+                    ));
+                }
+            }
+            Ok(Outcome::said(reply.trim_end().to_owned()))
+        }
+    }
+}
+
+/// Takes a change back; returns a sentence saying what happened.
+pub async fn undo(state: &AppState, user: &User, undo: Undo) -> Result<String, AppError> {
+    let tz = user.tz();
+    Ok(match undo {
+        Undo::DeleteEvent { id } => {
+            let gone = events::ops::delete(state, user, id).await?;
+            format!("Removed {}", phrases::event(&gone, tz))
+        }
+        Undo::RestoreEvent { event } => {
+            let back = events::ops::create(state, user, event, Source::Chat).await?;
+            format!("Put back {}", phrases::event(&back, tz))
+        }
+        Undo::MoveEventBack { id, start, end } => {
+            let patch = EventPatch {
+                start: Some(start),
+                end: Some(end),
+                ..EventPatch::default()
+            };
+            let back = events::ops::update(state, user, id, patch).await?;
+            format!("Moved back {}", phrases::event(&back, tz))
+        }
+        Undo::DeleteTask { id } => {
+            let gone = tasks::ops::delete(state, user, id).await?;
+            format!("Removed the task {}", phrases::task(&gone, tz))
+        }
+        Undo::ReopenTask { id } => {
+            let open = tasks::ops::set_done(state, user, id, false).await?;
+            format!("Reopened {}", phrases::task(&open, tz))
+        }
+        Undo::DeleteExpense { id } => {
+            let gone = expenses::ops::delete(state, user, id).await?;
+            format!("Removed the expense of {} {}", gone.amount, gone.currency)
+        }
+    })
+}
+
+/// An event's times in the form its input takes (all-day ends are inclusive dates).
+fn stored_times(event: &Event) -> (String, String) {
+    if event.all_day {
+        (
+            event.start.date_naive().to_string(),
+            (event.end - Duration::days(1)).date_naive().to_string(),
+        )
+    } else {
+        (event.start.to_rfc3339(), event.end.to_rfc3339())
+    }
+}
+
+/// The input that makes a deleted event again.
+fn recreate(event: &Event) -> EventInput {
+    let (start, end) = stored_times(event);
+    EventInput {
+        title: event.title.clone(),
+        description: Some(event.description.clone()),
+        location: Some(event.location.clone()),
+        start,
+        end: Some(end),
+        all_day: Some(event.all_day),
+    }
+}
+
+/// Lower-cased words worth matching on.
+fn keywords(words: &str) -> Vec<String> {
+    const SKIP: [&str; 9] = ["the", "my", "a", "an", "with", "w", "on", "at", "to"];
+    words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !SKIP.contains(&w.as_str()))
+        .collect()
+}
+
+fn matches(title: &str, keys: &[String]) -> bool {
+    let title = title.to_lowercase();
+    !keys.is_empty() && keys.iter().all(|k| title.contains(k.as_str()))
+}
+
+/// The one event `target` names: by id, or the only coming event (on the day, when given)
+/// whose title has every word.
+async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Event, AppError> {
+    let tz = user.tz();
+    let (words, day) = match target {
+        Target::Id(id) => return events::ops::get(state, user, *id).await,
+        Target::Words { words, day } => (words, day),
+    };
+    let (from, to) = match day {
+        Some(d) => (
+            crate::time::start_of_day(*d, tz),
+            crate::time::start_of_day(*d + Duration::days(1), tz),
+        ),
+        None => {
+            let now = state.now();
+            (
+                now - Duration::hours(1),
+                now + Duration::days(LOOKAHEAD_DAYS),
+            )
+        }
+    };
+    let keys = keywords(words);
+    let found: Vec<Event> = events::ops::list(state, user, from, to)
+        .await?
+        .into_iter()
+        .filter(|e| matches(&e.title, &keys))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(AppError::invalid(
+            "event",
+            format!("I couldn't find an event matching “{words}”"),
+        )),
+        several => Err(AppError::invalid(
+            "event",
+            format!(
+                "several events match “{words}”: {}; which one?",
+                several
+                    .iter()
+                    .take(5)
+                    .map(|e| phrases::event(e, tz))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )),
+    }
+}
+
+/// The one open task `target` names.
+async fn find_task(
+    state: &AppState,
+    user: &User,
+    target: &Target,
+) -> Result<crate::tasks::model::Task, AppError> {
+    let words = match target {
+        Target::Id(id) => return tasks::ops::get(state, user, *id).await,
+        Target::Words { words, .. } => words,
+    };
+    let keys = keywords(words);
+    let found: Vec<_> = tasks::ops::list(state, user, Filter::Open, Sort::Due)
+        .await?
+        .into_iter()
+        .filter(|t| matches(&t.title, &keys))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(AppError::invalid(
+            "task",
+            format!("I couldn't find an open task matching “{words}”"),
+        )),
+        several => Err(AppError::invalid(
+            "task",
+            format!(
+                "several open tasks match “{words}”: {}; which one?",
+                several
+                    .iter()
+                    .take(5)
+                    .map(|t| phrases::task(t, user.tz()))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_match_on_every_meaningful_word() {
+        let keys = keywords("my Dentist appt");
+        assert_eq!(keys, vec!["dentist", "appt"]);
+        assert!(matches("Dentist appt (Dr. Lee)", &keys));
+        assert!(!matches("Dentist", &keys));
+        assert!(!matches("anything", &keywords("the")));
+    }
+
+    #[test]
+    fn undo_is_stored_as_tagged_json() {
+        let undo = Undo::MoveEventBack {
+            id: 4,
+            start: "2026-11-24T13:00:00+00:00".into(),
+            end: "2026-11-24T13:30:00+00:00".into(),
+        };
+        let json = serde_json::to_value(&undo).unwrap();
+        assert_eq!(json["undo"], "move_event_back");
+        assert_eq!(serde_json::from_value::<Undo>(json).unwrap(), undo);
+    }
+}

@@ -1,0 +1,215 @@
+//! Conversations, messages and the events a reply streams, as the page, the API and the
+//! browser see them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Who answered a message. `None` means nobody could: no language model is configured or the
+/// month's budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Rules,
+    Cheap,
+    Premium,
+    None,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::Rules, Tier::Cheap, Tier::Premium, Tier::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rules => "rules",
+            Self::Cheap => "cheap",
+            Self::Premium => "premium",
+            Self::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+/// Where a reply stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// Still being written.
+    Streaming,
+    Done,
+    /// The user pressed Stop; what was said so far is kept.
+    Stopped,
+    /// Something failed; anything the turn changed was taken back.
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Streaming => "streaming",
+            Self::Done => "done",
+            Self::Stopped => "stopped",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Streaming, Self::Done, Self::Stopped, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A conversation in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: i64,
+    pub title: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Something a reply changed, shown as a card with Undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCard {
+    pub id: i64,
+    /// What was done: `create_event`, `move_event`, `cancel_event`, `add_task`,
+    /// `complete_task`, `log_expense`.
+    pub kind: String,
+    /// What changed, in a sentence.
+    pub summary: String,
+    pub undone: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub role: Role,
+    /// The text as written (markdown for replies).
+    pub content: String,
+    /// The text as safe HTML: markdown rendered, any raw HTML escaped.
+    pub html: String,
+    pub status: MessageStatus,
+    pub tier: Option<Tier>,
+    pub error: Option<String>,
+    pub actions: Vec<ActionCard>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: i64,
+    pub title: String,
+    pub messages: Vec<ChatMessage>,
+}
+
+/// One event of a streamed reply; `/api/chat` sends each as an SSE event named by its tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum ChatEvent {
+    /// The turn began: the ids of the conversation and of the reply being written.
+    Start {
+        conversation_id: i64,
+        message_id: i64,
+    },
+    /// A piece of the reply's text.
+    Token { text: String },
+    /// Something the reply changed.
+    Action(ActionCard),
+    /// The turn ended (done or stopped).
+    Done {
+        conversation_id: i64,
+        message_id: i64,
+        tier: Tier,
+        status: MessageStatus,
+        /// What the turn's model calls cost, in US dollars.
+        cost_usd: String,
+    },
+    /// The turn failed; nothing it changed is left behind.
+    Error { code: String, message: String },
+}
+
+impl ChatEvent {
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Start { .. } => "start",
+            Self::Token { .. } => "token",
+            Self::Action(_) => "action",
+            Self::Done { .. } => "done",
+            Self::Error { .. } => "error",
+        }
+    }
+
+    /// Whether the stream ends with this event.
+    pub fn is_last(&self) -> bool {
+        matches!(self, Self::Done { .. } | Self::Error { .. })
+    }
+}
+
+/// Millionths of a US dollar written as dollars, e.g. `0.001250`.
+pub fn usd(microusd: i64) -> String {
+    format!("{}.{:06}", microusd / 1_000_000, microusd % 1_000_000)
+}
+
+/// One day of usage on the usage page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageDay {
+    pub day: chrono::NaiveDate,
+    /// Set when an admin looks at everyone's usage.
+    pub email: Option<String>,
+    pub rules: i64,
+    pub cheap: i64,
+    pub premium: i64,
+    pub unanswered: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_microusd: i64,
+}
+
+/// The usage page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub days: Vec<UsageDay>,
+    pub month_cost_microusd: i64,
+    pub budget_microusd: i64,
+    pub everyone: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_from_millionths() {
+        assert_eq!(usd(1_250), "0.001250");
+        assert_eq!(usd(12_000_001), "12.000001");
+        assert_eq!(usd(0), "0.000000");
+    }
+
+    #[test]
+    fn events_carry_their_sse_name() {
+        let e = ChatEvent::Token { text: "hi".into() };
+        assert_eq!(e.name(), "token");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"event": "token", "data": {"text": "hi"}})
+        );
+        assert!(!e.is_last());
+        assert!(
+            ChatEvent::Error {
+                code: "x".into(),
+                message: "y".into()
+            }
+            .is_last()
+        );
+    }
+}

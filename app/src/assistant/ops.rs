@@ -1,0 +1,106 @@
+//! What a user can do with their conversations, whichever door they come through.
+
+use super::actions;
+use super::model::{Conversation, ConversationSummary, Usage};
+use super::store;
+use crate::auth::model::User;
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const MAX_TITLE: usize = 100;
+
+pub async fn conversations(
+    state: &AppState,
+    user: &User,
+) -> Result<Vec<ConversationSummary>, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::conversations(&mut conn, user.id).await
+}
+
+pub async fn conversation(
+    state: &AppState,
+    user: &User,
+    id: i64,
+) -> Result<Conversation, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let summary = store::find_conversation(&mut conn, user.id, id).await?;
+    let messages = store::messages(&mut conn, user.id, id).await?;
+    Ok(Conversation {
+        id: summary.id,
+        title: summary.title,
+        messages,
+    })
+}
+
+pub async fn rename(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    title: &str,
+) -> Result<ConversationSummary, AppError> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(AppError::invalid("title", "give the conversation a name"));
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(AppError::invalid("title", "use at most 100 characters"));
+    }
+    let mut conn = db::conn(&state.pool).await?;
+    store::rename_conversation(&mut conn, user.id, id, title).await
+}
+
+pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<(), AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::delete_conversation(&mut conn, user.id, id).await
+}
+
+/// Takes back what a reply changed; returns a sentence saying what happened.
+pub async fn undo(state: &AppState, user: &User, action_id: i64) -> Result<String, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let Some(undo) = store::claim_undo(&mut conn, user.id, action_id).await? else {
+        return Err(AppError::invalid("action", "this was already undone"));
+    };
+    let undo: actions::Undo = serde_json::from_value(undo).map_err(|e| {
+        tracing::error!(action_id, error = %e, "unreadable undo record");
+        AppError::Internal
+    })?;
+    match actions::undo(state, user, undo).await {
+        Ok(said) => Ok(said),
+        Err(e) => {
+            store::release_undo(&mut conn, user.id, action_id).await?;
+            Err(match e {
+                AppError::NotFound => AppError::invalid(
+                    "action",
+                    "it can't be undone: what it changed no longer exists",
+                ),
+                other => other,
+            })
+        }
+    }
+}
+
+/// The last 30 days of usage: the user's own, or everyone's for an admin who asks.
+pub async fn usage(state: &AppState, user: &User, everyone: bool) -> Result<Usage, AppError> {
+    if everyone && !user.is_admin() {
+        return Err(AppError::Forbidden(
+            "only admins see everyone's usage".into(),
+        ));
+    }
+    let since = super::turn::usage_since(state, user);
+    let month_cost_microusd = super::turn::spent_this_month(state, user).await?;
+    let mut conn = db::conn(&state.pool).await?;
+    let days = store::usage_by_day(
+        &mut conn,
+        (!everyone).then_some(user.id),
+        since,
+        &user.timezone,
+    )
+    .await?;
+    Ok(Usage {
+        days,
+        month_cost_microusd,
+        budget_microusd: state.assistant.budget_microusd(),
+        everyone,
+    })
+}

@@ -1,0 +1,500 @@
+//! Conversation, message, action and usage queries, always scoped to one user.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::markdown;
+use super::model::{
+    ActionCard, ChatMessage, ConversationSummary, MessageStatus, Role, Tier, UsageDay,
+};
+use crate::db::schema::{assistant_turns, chat_actions, chat_messages, conversations, model_calls};
+use crate::error::AppError;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = conversations)]
+struct ConversationRow {
+    id: i64,
+    title: String,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<ConversationRow> for ConversationSummary {
+    fn from(r: ConversationRow) -> Self {
+        Self {
+            id: r.id,
+            title: r.title,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+pub async fn create_conversation(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    title: &str,
+    now: DateTime<Utc>,
+) -> Result<ConversationSummary, AppError> {
+    Ok(diesel::insert_into(conversations::table)
+        .values((
+            conversations::user_id.eq(user_id),
+            conversations::title.eq(title),
+            conversations::created_at.eq(now),
+            conversations::updated_at.eq(now),
+        ))
+        .returning(ConversationRow::as_returning())
+        .get_result(conn)
+        .await?
+        .into())
+}
+
+/// The user's conversations, most recently active first.
+pub async fn conversations(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> Result<Vec<ConversationSummary>, AppError> {
+    Ok(conversations::table
+        .filter(conversations::user_id.eq(user_id))
+        .order((conversations::updated_at.desc(), conversations::id.desc()))
+        .limit(200)
+        .select(ConversationRow::as_select())
+        .load(conn)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+pub async fn find_conversation(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<ConversationSummary, AppError> {
+    Ok(conversations::table
+        .filter(conversations::user_id.eq(user_id))
+        .find(id)
+        .select(ConversationRow::as_select())
+        .first(conn)
+        .await?
+        .into())
+}
+
+pub async fn rename_conversation(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+    title: &str,
+) -> Result<ConversationSummary, AppError> {
+    Ok(diesel::update(
+        conversations::table
+            .filter(conversations::user_id.eq(user_id))
+            .find(id),
+    )
+    .set(conversations::title.eq(title))
+    .returning(ConversationRow::as_returning())
+    .get_result(conn)
+    .await?
+    .into())
+}
+
+pub async fn delete_conversation(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    let deleted = diesel::delete(
+        conversations::table
+            .filter(conversations::user_id.eq(user_id))
+            .find(id),
+    )
+    .execute(conn)
+    .await?;
+    if deleted == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A new message; returns its id.
+pub async fn insert_message(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    conversation_id: i64,
+    role: Role,
+    content: &str,
+    status: MessageStatus,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let role = match role {
+        Role::User => "user",
+        Role::Assistant => "assistant",
+    };
+    let id = diesel::insert_into(chat_messages::table)
+        .values((
+            chat_messages::user_id.eq(user_id),
+            chat_messages::conversation_id.eq(conversation_id),
+            chat_messages::role.eq(role),
+            chat_messages::content.eq(content),
+            chat_messages::status.eq(status.as_str()),
+            chat_messages::created_at.eq(now),
+            chat_messages::updated_at.eq(now),
+        ))
+        .returning(chat_messages::id)
+        .get_result(conn)
+        .await?;
+    diesel::update(conversations::table.find(conversation_id))
+        .set(conversations::updated_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// Saves a reply's text so far (while streaming) or its final state.
+pub async fn save_reply(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    content: &str,
+    status: MessageStatus,
+    tier: Option<Tier>,
+    error: Option<&str>,
+) -> Result<(), AppError> {
+    diesel::update(chat_messages::table.find(id))
+        .set((
+            chat_messages::content.eq(content),
+            chat_messages::status.eq(status.as_str()),
+            chat_messages::tier.eq(tier.map(Tier::as_str)),
+            chat_messages::error.eq(error),
+            chat_messages::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = chat_messages)]
+struct MessageRow {
+    id: i64,
+    role: String,
+    content: String,
+    status: String,
+    tier: Option<String>,
+    error: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = chat_actions)]
+struct ActionRow {
+    id: i64,
+    message_id: i64,
+    kind: String,
+    summary: String,
+    undone_at: Option<DateTime<Utc>>,
+}
+
+impl From<ActionRow> for ActionCard {
+    fn from(r: ActionRow) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            summary: r.summary,
+            undone: r.undone_at.is_some(),
+        }
+    }
+}
+
+/// Every message of a conversation in order, with the actions each reply took.
+pub async fn messages(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    conversation_id: i64,
+) -> Result<Vec<ChatMessage>, AppError> {
+    let rows: Vec<MessageRow> = chat_messages::table
+        .filter(chat_messages::user_id.eq(user_id))
+        .filter(chat_messages::conversation_id.eq(conversation_id))
+        .order(chat_messages::id.asc())
+        .select(MessageRow::as_select())
+        .load(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let actions: Vec<ActionRow> = chat_actions::table
+        .filter(chat_actions::user_id.eq(user_id))
+        .filter(chat_actions::message_id.eq_any(&ids))
+        .order(chat_actions::id.asc())
+        .select(ActionRow::as_select())
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let role = if r.role == "user" {
+                Role::User
+            } else {
+                Role::Assistant
+            };
+            ChatMessage {
+                html: match role {
+                    Role::User => markdown::plain(&r.content),
+                    Role::Assistant => markdown::to_html(&r.content),
+                },
+                actions: actions
+                    .iter()
+                    .filter(|a| a.message_id == r.id)
+                    .map(|a| ActionCard {
+                        id: a.id,
+                        kind: a.kind.clone(),
+                        summary: a.summary.clone(),
+                        undone: a.undone_at.is_some(),
+                    })
+                    .collect(),
+                id: r.id,
+                role,
+                content: r.content,
+                status: MessageStatus::parse(&r.status).unwrap_or(MessageStatus::Done),
+                tier: r.tier.as_deref().and_then(Tier::parse),
+                error: r.error,
+                created_at: r.created_at,
+            }
+        })
+        .collect())
+}
+
+/// The latest `limit` messages before `before_id`, oldest first, for the model's context.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    conversation_id: i64,
+    before_id: i64,
+    limit: i64,
+) -> Result<Vec<(Role, String)>, AppError> {
+    let mut rows: Vec<(String, String)> = chat_messages::table
+        .filter(chat_messages::conversation_id.eq(conversation_id))
+        .filter(chat_messages::id.lt(before_id))
+        .filter(chat_messages::content.ne(""))
+        .order(chat_messages::id.desc())
+        .limit(limit)
+        .select((chat_messages::role, chat_messages::content))
+        .load(conn)
+        .await?;
+    rows.reverse();
+    Ok(rows
+        .into_iter()
+        .map(|(role, content)| {
+            let role = if role == "user" {
+                Role::User
+            } else {
+                Role::Assistant
+            };
+            (role, content)
+        })
+        .collect())
+}
+
+/// Records a change a reply made, with what undoes it.
+pub async fn insert_action(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    message_id: i64,
+    kind: &str,
+    summary: &str,
+    undo: serde_json::Value,
+) -> Result<ActionCard, AppError> {
+    Ok(diesel::insert_into(chat_actions::table)
+        .values((
+            chat_actions::user_id.eq(user_id),
+            chat_actions::message_id.eq(message_id),
+            chat_actions::kind.eq(kind),
+            chat_actions::summary.eq(summary),
+            chat_actions::undo.eq(undo),
+        ))
+        .returning(ActionRow::as_returning())
+        .get_result(conn)
+        .await?
+        .into())
+}
+
+/// Marks an action undone and returns how to undo it; `None` when it already was.
+pub async fn claim_undo(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<serde_json::Value>, AppError> {
+    let exists: i64 = chat_actions::table
+        .filter(chat_actions::user_id.eq(user_id))
+        .filter(chat_actions::id.eq(id))
+        .count()
+        .get_result(conn)
+        .await?;
+    if exists == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(diesel::update(
+        chat_actions::table
+            .filter(chat_actions::user_id.eq(user_id))
+            .filter(chat_actions::id.eq(id))
+            .filter(chat_actions::undone_at.is_null()),
+    )
+    .set(chat_actions::undone_at.eq(diesel::dsl::now))
+    .returning(chat_actions::undo)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Clears an undo mark again (the undo itself failed).
+pub async fn release_undo(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<(), AppError> {
+    diesel::update(
+        chat_actions::table
+            .filter(chat_actions::user_id.eq(user_id))
+            .filter(chat_actions::id.eq(id)),
+    )
+    .set(chat_actions::undone_at.eq(None::<DateTime<Utc>>))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_turn(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    conversation_id: i64,
+    tier: Tier,
+) -> Result<(), AppError> {
+    diesel::insert_into(assistant_turns::table)
+        .values((
+            assistant_turns::user_id.eq(user_id),
+            assistant_turns::conversation_id.eq(conversation_id),
+            assistant_turns::tier.eq(tier.as_str()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One request to a language model, as recorded.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = model_calls)]
+pub struct NewModelCall {
+    pub user_id: i64,
+    pub conversation_id: Option<i64>,
+    pub tier: String,
+    pub model: String,
+    pub endpoint: String,
+    pub input_tokens: i32,
+    pub output_tokens: i32,
+    pub cost_microusd: i64,
+    pub latency_ms: i32,
+    pub outcome: String,
+}
+
+pub async fn insert_model_call(
+    conn: &mut AsyncPgConnection,
+    call: &NewModelCall,
+) -> Result<(), AppError> {
+    diesel::insert_into(model_calls::table)
+        .values(call)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What the user's model calls since `since` cost, in millionths of a dollar.
+pub async fn cost_since(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    since: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let total: Option<bigdecimal::BigDecimal> = model_calls::table
+        .filter(model_calls::user_id.eq(user_id))
+        .filter(model_calls::created_at.ge(since))
+        .select(diesel::dsl::sum(model_calls::cost_microusd))
+        .first(conn)
+        .await?;
+    Ok(total
+        .and_then(|t| bigdecimal::ToPrimitive::to_i64(&t))
+        .unwrap_or(0))
+}
+
+#[derive(QueryableByName)]
+struct UsageRow {
+    #[diesel(sql_type = Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = Nullable<Text>)]
+    email: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    rules: i64,
+    #[diesel(sql_type = BigInt)]
+    cheap: i64,
+    #[diesel(sql_type = BigInt)]
+    premium: i64,
+    #[diesel(sql_type = BigInt)]
+    unanswered: i64,
+    #[diesel(sql_type = BigInt)]
+    input_tokens: i64,
+    #[diesel(sql_type = BigInt)]
+    output_tokens: i64,
+    #[diesel(sql_type = BigInt)]
+    cost_microusd: i64,
+}
+
+/// Messages by tier, tokens and cost per day (in `tz`) since `since`, newest day first; for
+/// one user, or for everyone (per user) when `user_id` is `None`.
+pub async fn usage_by_day(
+    conn: &mut AsyncPgConnection,
+    user_id: Option<i64>,
+    since: DateTime<Utc>,
+    tz: &str,
+) -> Result<Vec<UsageDay>, AppError> {
+    let rows: Vec<UsageRow> = diesel::sql_query(
+        "WITH turns AS (
+             SELECT (created_at AT TIME ZONE $3)::date AS day, user_id,
+                    count(*) FILTER (WHERE tier = 'rules') AS rules,
+                    count(*) FILTER (WHERE tier = 'cheap') AS cheap,
+                    count(*) FILTER (WHERE tier = 'premium') AS premium,
+                    count(*) FILTER (WHERE tier = 'none') AS unanswered
+             FROM assistant_turns
+             WHERE created_at >= $2 AND ($1::bigint IS NULL OR user_id = $1)
+             GROUP BY 1, 2),
+         calls AS (
+             SELECT (created_at AT TIME ZONE $3)::date AS day, user_id,
+                    sum(input_tokens)::bigint AS input_tokens,
+                    sum(output_tokens)::bigint AS output_tokens,
+                    sum(cost_microusd)::bigint AS cost_microusd
+             FROM model_calls
+             WHERE created_at >= $2 AND ($1::bigint IS NULL OR user_id = $1)
+             GROUP BY 1, 2)
+         SELECT day, CASE WHEN $1::bigint IS NULL THEN u.email END AS email,
+                coalesce(t.rules, 0) AS rules, coalesce(t.cheap, 0) AS cheap,
+                coalesce(t.premium, 0) AS premium, coalesce(t.unanswered, 0) AS unanswered,
+                coalesce(c.input_tokens, 0) AS input_tokens,
+                coalesce(c.output_tokens, 0) AS output_tokens,
+                coalesce(c.cost_microusd, 0) AS cost_microusd
+         FROM turns t FULL JOIN calls c USING (day, user_id)
+         JOIN users u ON u.id = user_id
+         ORDER BY day DESC, email",
+    )
+    .bind::<Nullable<BigInt>, _>(user_id)
+    .bind::<Timestamptz, _>(since)
+    .bind::<Text, _>(tz)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| UsageDay {
+            day: r.day,
+            email: r.email,
+            rules: r.rules,
+            cheap: r.cheap,
+            premium: r.premium,
+            unanswered: r.unanswered,
+            input_tokens: r.input_tokens,
+            output_tokens: r.output_tokens,
+            cost_microusd: r.cost_microusd,
+        })
+        .collect())
+}
