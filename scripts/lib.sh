@@ -158,23 +158,28 @@ drop_test_databases() {
 
 # Serves a fresh database on a spare port and runs end2end/ against it.
 run_browser_tests() {
-  local port="${AIDA_E2E_PORT:-3100}" server_pid status=0
+  local port="${AIDA_E2E_PORT:-3100}" llm_port="${AIDA_E2E_LLM_PORT:-3101}" server_pid llm_pid status=0
   ensure_database aida_e2e
   export AIDA_E2E_URL="http://127.0.0.1:$port"
   export AIDA_E2E_ADMIN=admin@aida.test AIDA_E2E_PASSWORD=e2e-admin-password
   DATABASE_URL="$(database_url aida_e2e)" target/debug/aida migrate >/dev/null
   DATABASE_URL="$(database_url aida_e2e)" target/debug/aida admin create \
     --email "$AIDA_E2E_ADMIN" --password "$AIDA_E2E_PASSWORD" --name Admin >/dev/null
+  # The language model is a local fake that streams OpenAI's wire format.
+  node end2end/fake-openai.mjs "$llm_port" >"$ROOT/target/e2e-llm.log" 2>&1 &
+  llm_pid=$!
   DATABASE_URL="$(database_url aida_e2e)" AIDA_ADDR="127.0.0.1:$port" AIDA_SITE_ROOT="$ROOT/target/site" \
+    AIDA_LLM_BASE_URL="http://127.0.0.1:$llm_port/v1" AIDA_LLM_API_KEY=e2e-key \
     target/debug/aida serve >"$ROOT/target/e2e-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do
-    curl -fsS "$AIDA_E2E_URL/health" >/dev/null 2>&1 && break
+    curl -fsS "$AIDA_E2E_URL/health" >/dev/null 2>&1 &&
+      curl -fsS "http://127.0.0.1:$llm_port/health" >/dev/null 2>&1 && break
     sleep 0.2
   done
   (cd end2end && npx playwright test) || status=$?
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
+  kill "$server_pid" "$llm_pid" 2>/dev/null || true
+  wait "$server_pid" "$llm_pid" 2>/dev/null || true
   if [ "$status" != 0 ]; then
     echo "browser tests failed; server log: target/e2e-server.log" >&2
     tail -n 50 "$ROOT/target/e2e-server.log" >&2 || true

@@ -36,6 +36,8 @@ fn Frame(user: User, children: Children) -> impl IntoView {
                 <A href="/calendar" attr:class=NAV_LINK>"Calendar"</A>
                 <A href="/tasks" attr:class=NAV_LINK>"Tasks"</A>
                 <A href="/expenses" attr:class=NAV_LINK>"Expenses"</A>
+                <A href="/chat" attr:class=NAV_LINK>"Chat"</A>
+                <A href="/usage" attr:class=NAV_LINK>"Usage"</A>
                 <A href="/settings" attr:class=NAV_LINK>"Settings"</A>
                 {user.is_admin().then(|| view! { <A href="/admin" attr:class=NAV_LINK>"Admin"</A> })}
                 <span class="ml-auto hidden text-sm text-slate-500 sm:inline dark:text-slate-400">{user.email.clone()}</span>

@@ -67,6 +67,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings") view=|| view! { <layout::Signed page=settings::views::settings_page/> } ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=|| view! { <layout::Signed page=admin::views::admin_page/> } ssr=SsrMode::Async/>
                 <Route path=path!("/tasks") view=|| view! { <layout::Signed page=tasks::views::tasks_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/chat/:id?") view=|| view! { <layout::Signed page=assistant::views::chat_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/usage") view=|| view! { <layout::Signed page=assistant::views::usage_page/> } ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

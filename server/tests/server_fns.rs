@@ -834,3 +834,139 @@ async fn settings_profile_password_and_tokens() {
         Err(AppError::NotFound)
     );
 }
+
+#[tokio::test]
+async fn chat_server_functions_and_other_users_conversations() {
+    use app::assistant::api::{
+        DeleteConversation, ListConversations, LoadConversation, LoadUsage, RenameConversation,
+        SendMessage, StopReply, UndoAction,
+    };
+    let app = TestApp::start().await;
+    let alice = session_for(&app, "alice@example.com").await;
+    let bob = session_for(&app, "bob@example.com").await;
+
+    // The page streams through /api/chat with its session cookie.
+    let (status, events) = alice.chat(json!({ "message": "spent $12 on lunch" })).await;
+    assert_eq!(status, 200);
+    let id = events[0].1["conversation_id"].as_i64().expect("id");
+    let action = events[1].1["id"].as_i64().expect("action id");
+
+    let list = alice.rpc(ListConversations {}).await.expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].title, "spent $12 on lunch");
+    let conversation = alice.rpc(LoadConversation { id }).await.expect("load");
+    assert_eq!(conversation.messages.len(), 2);
+    assert!(conversation.messages[1].content.starts_with("Logged 12.00"));
+
+    // A plain form post (before hydration) writes the whole reply; what the user typed is
+    // shown as text.
+    alice
+        .rpc(SendMessage {
+            conversation_id: Some(id),
+            message: "<b>hi</b>".into(),
+        })
+        .await
+        .expect("send");
+    let conversation = alice.rpc(LoadConversation { id }).await.expect("load");
+    assert_eq!(conversation.messages.len(), 4);
+    assert_eq!(
+        conversation.messages[2].html,
+        "<p>&lt;b&gt;hi&lt;/b&gt;</p>"
+    );
+    assert!(
+        conversation.messages[3]
+            .content
+            .contains("no language model")
+    );
+
+    assert_eq!(
+        field(
+            alice
+                .rpc(RenameConversation {
+                    id,
+                    title: " ".into()
+                })
+                .await
+        ),
+        "title"
+    );
+    alice
+        .rpc(RenameConversation {
+            id,
+            title: "Spending".into(),
+        })
+        .await
+        .expect("rename");
+    assert_eq!(
+        alice.rpc(ListConversations {}).await.expect("list")[0].title,
+        "Spending"
+    );
+
+    // Bob can neither see, change, undo nor stop any of it.
+    assert_eq!(
+        bob.rpc(LoadConversation { id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(RenameConversation {
+            id,
+            title: "mine".into()
+        })
+        .await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(DeleteConversation { id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(UndoAction { action_id: action }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(
+        bob.rpc(StopReply {
+            message_id: events[0].1["message_id"].as_i64().expect("id")
+        })
+        .await,
+        Ok(false)
+    );
+    assert!(
+        bob.rpc(ListConversations {})
+            .await
+            .expect("list")
+            .is_empty()
+    );
+
+    let undone = alice
+        .rpc(UndoAction { action_id: action })
+        .await
+        .expect("undo");
+    assert!(undone.starts_with("Removed the expense"), "{undone}");
+    assert_eq!(app.count("expenses").await, 0);
+    assert_eq!(
+        field(alice.rpc(UndoAction { action_id: action }).await),
+        "action"
+    );
+
+    let usage = alice
+        .rpc(LoadUsage { everyone: false })
+        .await
+        .expect("usage");
+    assert_eq!(usage.days.len(), 1);
+    let day = &usage.days[0];
+    assert_eq!((day.rules, day.cheap, day.unanswered), (1, 0, 1));
+    assert_eq!(usage.month_cost_microusd, 0);
+    assert!(matches!(
+        alice.rpc(LoadUsage { everyone: true }).await,
+        Err(AppError::Forbidden(_))
+    ));
+
+    alice.rpc(DeleteConversation { id }).await.expect("delete");
+    assert_eq!(
+        alice.rpc(LoadConversation { id }).await,
+        Err(AppError::NotFound)
+    );
+    assert_eq!(app.count("chat_messages").await, 0);
+    // What the turns cost is kept for the usage page.
+    assert_eq!(app.count("assistant_turns").await, 2);
+}

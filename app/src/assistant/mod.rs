@@ -7,6 +7,8 @@
 #[cfg(feature = "ssr")]
 pub mod actions;
 pub mod api;
+#[cfg(feature = "hydrate")]
+pub mod client;
 #[cfg(feature = "ssr")]
 pub mod llm;
 #[cfg(feature = "ssr")]
@@ -20,6 +22,7 @@ pub mod phrases;
 pub mod prompt;
 #[cfg(feature = "ssr")]
 pub mod rules;
+pub mod sse;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
