@@ -493,3 +493,59 @@ async fn bad_messages_are_refused_and_nothing_is_stored() {
     let (_, events) = anonymous.chat(json!({ "message": "hi" })).await;
     assert_eq!(events[0].1["error"]["code"], "unauthenticated");
 }
+
+#[tokio::test]
+async fn slow_tokens_are_passed_on_as_they_come() {
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, BUDGET).await;
+    let user = app.signed_in("slow@example.com").await;
+    fake.push(
+        Reply::text(&["one ", "two ", "three ", "four"]).with_delay(Duration::from_millis(150)),
+    );
+    let mut stream = user.chat_stream(json!({ "message": "count slowly" })).await;
+    assert_eq!(stream.next().await.expect("start").0, "start");
+    let mut arrivals = Vec::new();
+    while let Some((name, data)) = stream.next().await {
+        if name == "token" {
+            arrivals.push((std::time::Instant::now(), data["text"].clone()));
+        }
+    }
+    assert_eq!(arrivals.len(), 4);
+    // Each piece reached the client about when the model sent it, not all at the end.
+    let spread = arrivals[3].0 - arrivals[0].0;
+    assert!(
+        spread >= Duration::from_millis(400),
+        "pieces arrived together: {spread:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_endpoint_is_skipped_once_its_circuit_opens() {
+    let primary = FakeLlm::start().await;
+    let fallback = FakeLlm::start().await;
+    let app = TestApp::with_llm(&primary, Some(&fallback), BUDGET).await;
+    let user = app.signed_in("breaker@example.com").await;
+    // Three turns whose primary fails every try (one try and two retries each).
+    for turn in 0..3 {
+        for _ in 0..3 {
+            primary.push(Reply::server_error());
+        }
+        fallback.push(Reply::text(&["fallback"]));
+        let (_, events) = user
+            .chat(json!({ "message": format!("question {turn}?") }))
+            .await;
+        assert_eq!(text(&events), "fallback");
+    }
+    assert_eq!(primary.request_count(), 9);
+    // The circuit is open: the next turn goes straight to the fallback.
+    fallback.push(Reply::text(&["straight to fallback"]));
+    let (_, events) = user.chat(json!({ "message": "question 4?" })).await;
+    assert_eq!(text(&events), "straight to fallback");
+    assert_eq!(primary.request_count(), 9, "the primary was not asked");
+    let calls = calls(&app).await;
+    let last_two: Vec<(&str, &str)> = calls[calls.len() - 2..]
+        .iter()
+        .map(|c| (c.endpoint.as_str(), c.outcome.as_str()))
+        .collect();
+    assert_eq!(last_two, [("primary", "unavailable"), ("fallback", "ok")]);
+}
