@@ -7,6 +7,9 @@
 // usage chunk with `choices: []` when `stream_options.include_usage` is true, then
 // `data: [DONE]`. What it says depends on the last user message:
 //   - contains "story" (any case): a short story in 12 word pieces, 250 ms apart;
+//   - contains "timestamps" (for scripts/bench): 100 pieces 20 ms apart, each the time it was
+//     sent (milliseconds since the epoch, `performance.timeOrigin + performance.now()`) and a
+//     space, so a client on the same machine can tell how long each piece took to reach it;
 //   - otherwise: "I can help with events, tasks and expenses." in 4 pieces, 20 ms apart.
 // GET /health answers 200 "ok". Logs only one startup line.
 
@@ -84,8 +87,10 @@ async function chatCompletions(req, res) {
     return;
   }
 
-  const story = lastUserText(request.messages).toLowerCase().includes("story");
-  const pieces = story ? storyPieces() : DEFAULT_PIECES;
+  const said = lastUserText(request.messages).toLowerCase();
+  const story = said.includes("story");
+  const stamped = !story && said.includes("timestamps");
+  const pieces = story ? storyPieces() : stamped ? new Array(100).fill("") : DEFAULT_PIECES;
   const delay = story ? 250 : 20;
   const includeUsage = request.stream_options?.include_usage === true;
   const base = {
@@ -115,7 +120,7 @@ async function chatCompletions(req, res) {
   for (const piece of pieces) {
     await sleep(delay);
     if (closed) return;
-    chunk({ content: piece });
+    chunk({ content: stamped ? `${(performance.timeOrigin + performance.now()).toFixed(3)} ` : piece });
   }
   chunk({}, "stop");
   if (includeUsage) {

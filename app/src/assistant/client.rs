@@ -12,6 +12,23 @@ use web_sys::{
 use super::model::ChatEvent;
 use super::sse::Parser;
 
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    message: &'a str,
+    conversation_id: Option<i64>,
+}
+
+/// The API's error shape, as much of it as the page shows.
+#[derive(serde::Deserialize)]
+struct Refusal {
+    error: RefusalMessage,
+}
+
+#[derive(serde::Deserialize)]
+struct RefusalMessage {
+    message: String,
+}
+
 fn js_error(e: JsValue) -> String {
     e.as_string()
         .or_else(|| {
@@ -27,7 +44,11 @@ pub async fn send(
     conversation_id: Option<i64>,
     mut on_event: impl FnMut(ChatEvent),
 ) -> Result<(), String> {
-    let body = serde_json::json!({ "message": message, "conversation_id": conversation_id });
+    let body = serde_json::to_string(&Body {
+        message,
+        conversation_id,
+    })
+    .map_err(|e| e.to_string())?;
     let headers = Headers::new().map_err(js_error)?;
     headers
         .set("content-type", "application/json")
@@ -39,7 +60,7 @@ pub async fn send(
     init.set_method("POST");
     init.set_headers(&headers);
     init.set_credentials(RequestCredentials::SameOrigin);
-    init.set_body(&JsValue::from_str(&body.to_string()));
+    init.set_body(&JsValue::from_str(&body));
     let request = Request::new_with_str_and_init("/api/chat", &init).map_err(js_error)?;
     let window = web_sys::window().ok_or("no window")?;
     let response: Response = JsFuture::from(window.fetch_with_request(&request))
@@ -53,10 +74,9 @@ pub async fn send(
             .map_err(js_error)?
             .as_string()
             .unwrap_or_default();
-        let message = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| format!("the server answered {}", response.status()));
+        let message = serde_json::from_str::<Refusal>(&text)
+            .map(|r| r.error.message)
+            .unwrap_or_else(|_| format!("the server answered {}", response.status()));
         return Err(message);
     }
     let reader: ReadableStreamDefaultReader = response

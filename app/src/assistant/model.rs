@@ -111,47 +111,65 @@ pub struct Conversation {
     pub messages: Vec<ChatMessage>,
 }
 
-/// One event of a streamed reply; `/api/chat` sends each as an SSE event named by its tag.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The ids of a turn that has begun: its conversation and the reply being written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnStarted {
+    pub conversation_id: i64,
+    pub message_id: i64,
+}
+
+/// A piece of a reply's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Piece {
+    pub text: String,
+}
+
+/// How a turn ended (done or stopped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnDone {
+    pub conversation_id: i64,
+    pub message_id: i64,
+    pub tier: Tier,
+    pub status: MessageStatus,
+    /// What the turn's model calls cost, in US dollars.
+    pub cost_usd: String,
+}
+
+/// Why a turn failed; nothing it changed is left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TurnFailed {
+    pub code: String,
+    pub message: String,
+}
+
+/// One event of a streamed reply; `/api/chat` sends each as an SSE event named by its tag,
+/// with the payload as its data (the browser reads them back in `sse`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", content = "data", rename_all = "snake_case")]
 pub enum ChatEvent {
-    /// The turn began: the ids of the conversation and of the reply being written.
-    Start {
-        conversation_id: i64,
-        message_id: i64,
-    },
-    /// A piece of the reply's text.
-    Token { text: String },
+    Start(TurnStarted),
+    Token(Piece),
     /// Something the reply changed.
     Action(ActionCard),
-    /// The turn ended (done or stopped).
-    Done {
-        conversation_id: i64,
-        message_id: i64,
-        tier: Tier,
-        status: MessageStatus,
-        /// What the turn's model calls cost, in US dollars.
-        cost_usd: String,
-    },
-    /// The turn failed; nothing it changed is left behind.
-    Error { code: String, message: String },
+    Done(TurnDone),
+    Error(TurnFailed),
 }
 
 impl ChatEvent {
     /// The SSE event name.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Start { .. } => "start",
-            Self::Token { .. } => "token",
+            Self::Start(_) => "start",
+            Self::Token(_) => "token",
             Self::Action(_) => "action",
-            Self::Done { .. } => "done",
-            Self::Error { .. } => "error",
+            Self::Done(_) => "done",
+            Self::Error(_) => "error",
         }
     }
 
     /// Whether the stream ends with this event.
     pub fn is_last(&self) -> bool {
-        matches!(self, Self::Done { .. } | Self::Error { .. })
+        matches!(self, Self::Done(_) | Self::Error(_))
     }
 }
 
@@ -197,7 +215,7 @@ mod tests {
 
     #[test]
     fn events_carry_their_sse_name() {
-        let e = ChatEvent::Token { text: "hi".into() };
+        let e = ChatEvent::Token(Piece { text: "hi".into() });
         assert_eq!(e.name(), "token");
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
@@ -205,10 +223,10 @@ mod tests {
         );
         assert!(!e.is_last());
         assert!(
-            ChatEvent::Error {
+            ChatEvent::Error(TurnFailed {
                 code: "x".into(),
                 message: "y".into()
-            }
+            })
             .is_last()
         );
     }

@@ -1,6 +1,6 @@
 //! Reading server-sent events as they arrive: text in, whole chat events out.
 
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
 
 use super::model::ChatEvent;
 
@@ -39,13 +39,25 @@ fn parse_block(block: &str) -> Option<ChatEvent> {
             data.push_str(value.strip_prefix(' ').unwrap_or(value));
         }
     }
-    let data: Value = serde_json::from_str(&data).ok()?;
-    serde_json::from_value(json!({ "event": name, "data": data })).ok()
+    fn read<T: DeserializeOwned>(data: &str) -> Option<T> {
+        serde_json::from_str(data).ok()
+    }
+    // Each payload is read straight into its type (smaller in the browser than serde's
+    // buffering of adjacently tagged enums).
+    Some(match name {
+        "start" => ChatEvent::Start(read(&data)?),
+        "token" => ChatEvent::Token(read(&data)?),
+        "action" => ChatEvent::Action(read(&data)?),
+        "done" => ChatEvent::Done(read(&data)?),
+        "error" => ChatEvent::Error(read(&data)?),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assistant::model::Piece;
 
     #[test]
     fn events_split_anywhere_come_out_whole() {
@@ -55,7 +67,7 @@ mod tests {
             let mut events = parser.push(&wire[..split]);
             events.extend(parser.push(&wire[split..]));
             assert_eq!(events.len(), 3, "split at {split}");
-            assert_eq!(events[0], ChatEvent::Token { text: "Hel".into() });
+            assert_eq!(events[0], ChatEvent::Token(Piece { text: "Hel".into() }));
             assert!(events[2].is_last());
         }
     }

@@ -19,7 +19,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::actions::{self, Undo};
 use super::llm::{self, Llm, LlmError, LlmSettings, ModelTier};
-use super::model::{ChatEvent, MessageStatus, Role, Tier, usd};
+use super::model::{
+    ChatEvent, MessageStatus, Piece, Role, Tier, TurnDone, TurnFailed, TurnStarted, usd,
+};
 use super::store::{self, NewModelCall};
 use super::{prompt, rules, tools};
 use crate::auth::model::User;
@@ -135,10 +137,10 @@ impl Assistant {
         let cancel = CancellationToken::new();
         self.running().insert(message_id, (user.id, cancel.clone()));
         let (tx, events) = mpsc::unbounded_channel();
-        let _ = tx.send(ChatEvent::Start {
+        let _ = tx.send(ChatEvent::Start(TurnStarted {
             conversation_id: conversation.id,
             message_id,
-        });
+        }));
         let turn = Turn {
             state: state.clone(),
             user: user.clone(),
@@ -185,13 +187,13 @@ impl Assistant {
         match outcome {
             Ok(status) => {
                 turn.finish(status, tier, None).await;
-                turn.send(ChatEvent::Done {
+                turn.send(ChatEvent::Done(TurnDone {
                     conversation_id: turn.conversation_id,
                     message_id: turn.message_id,
                     tier,
                     status,
                     cost_usd: usd(turn.cost_microusd),
-                });
+                }));
             }
             Err(failure) => {
                 let (code, message) = describe(&failure);
@@ -204,10 +206,10 @@ impl Assistant {
                 turn.take_back().await;
                 turn.finish(MessageStatus::Failed, tier, Some(&message))
                     .await;
-                turn.send(ChatEvent::Error {
+                turn.send(ChatEvent::Error(TurnFailed {
                     code: code.to_owned(),
                     message,
-                });
+                }));
             }
         }
     }
@@ -610,9 +612,9 @@ impl Turn {
 
     async fn token(&mut self, piece: &str) {
         self.text.push_str(piece);
-        self.send(ChatEvent::Token {
+        self.send(ChatEvent::Token(Piece {
             text: piece.to_owned(),
-        });
+        }));
         self.unsaved = true;
         if self.saved_at.elapsed() >= SAVE_EVERY {
             self.save_progress().await;

@@ -342,13 +342,11 @@ fn Composer(current: Memo<Option<i64>>, live: Live, refresh: RwSignal<u32>) -> i
         leptos::task::spawn_local(async move {
             let mut finished_in = None;
             let on_event = |event: ChatEvent| match event {
-                ChatEvent::Start { message_id, .. } => live.message_id.set(Some(message_id)),
-                ChatEvent::Token { text } => live.text.update(|t| t.push_str(&text)),
+                ChatEvent::Start(started) => live.message_id.set(Some(started.message_id)),
+                ChatEvent::Token(piece) => live.text.update(|t| t.push_str(&piece.text)),
                 ChatEvent::Action(card) => live.actions.update(|a| a.push(card)),
-                ChatEvent::Done {
-                    conversation_id, ..
-                } => finished_in = Some(conversation_id),
-                ChatEvent::Error { message, .. } => live.error.set(Some(message)),
+                ChatEvent::Done(done) => finished_in = Some(done.conversation_id),
+                ChatEvent::Error(failed) => live.error.set(Some(failed.message)),
             };
             let result = stream(&message, conversation_id, on_event).await;
             live.running.set(false);
