@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub const MAX_TITLE: usize = 100;
+/// Days the usage page shows.
+pub const USAGE_DAYS: i64 = 30;
 
 pub async fn conversations(
     state: &AppState,
@@ -80,15 +82,17 @@ pub async fn undo(state: &AppState, user: &User, action_id: i64) -> Result<Strin
     }
 }
 
-/// The last 30 days of usage: the user's own, or everyone's for an admin who asks.
+/// The last [`USAGE_DAYS`] days of usage: the user's own, or everyone's for an admin who asks.
 pub async fn usage(state: &AppState, user: &User, everyone: bool) -> Result<Usage, AppError> {
     if everyone && !user.is_admin() {
         return Err(AppError::Forbidden(
             "only admins see everyone's usage".into(),
         ));
     }
-    let since = super::turn::usage_since(state, user);
-    let month_cost_microusd = super::turn::spent_this_month(state, user).await?;
+    let tz = user.tz();
+    let today = state.now().with_timezone(&tz).date_naive();
+    let since = crate::time::start_of_day(today - chrono::Duration::days(USAGE_DAYS - 1), tz);
+    let month_cost_microusd = super::turn::month_cost(state, user).await?;
     let mut conn = db::conn(&state.pool).await?;
     let days = store::usage_by_day(
         &mut conn,

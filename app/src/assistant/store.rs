@@ -116,38 +116,39 @@ pub async fn delete_conversation(
     Ok(())
 }
 
-/// A new message; returns its id.
-pub async fn insert_message(
+/// Stores the user's message and an empty reply (`streaming`) in one statement, so neither
+/// exists without the other; returns the reply's id.
+pub async fn insert_exchange(
     conn: &mut AsyncPgConnection,
     user_id: i64,
     conversation_id: i64,
-    role: Role,
-    content: &str,
-    status: MessageStatus,
+    text: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let role = match role {
-        Role::User => "user",
-        Role::Assistant => "assistant",
-    };
-    let id = diesel::insert_into(chat_messages::table)
-        .values((
+    let row = |role: &'static str, content: &str, status: MessageStatus| {
+        (
             chat_messages::user_id.eq(user_id),
             chat_messages::conversation_id.eq(conversation_id),
             chat_messages::role.eq(role),
-            chat_messages::content.eq(content),
+            chat_messages::content.eq(content.to_owned()),
             chat_messages::status.eq(status.as_str()),
             chat_messages::created_at.eq(now),
             chat_messages::updated_at.eq(now),
-        ))
+        )
+    };
+    let ids: Vec<i64> = diesel::insert_into(chat_messages::table)
+        .values(vec![
+            row("user", text, MessageStatus::Done),
+            row("assistant", "", MessageStatus::Streaming),
+        ])
         .returning(chat_messages::id)
-        .get_result(conn)
+        .get_results(conn)
         .await?;
     diesel::update(conversations::table.find(conversation_id))
         .set(conversations::updated_at.eq(now))
         .execute(conn)
         .await?;
-    Ok(id)
+    ids.into_iter().max().ok_or(AppError::Internal)
 }
 
 /// Saves a reply's text so far (while streaming) or its final state.

@@ -12,7 +12,7 @@ use async_openai::types::chat::{
     ChatCompletionRequestToolMessage, ChatCompletionStreamOptions, CreateChatCompletionRequest,
     FunctionCall,
 };
-use chrono::{Datelike, Duration as Days};
+use chrono::Datelike;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -112,26 +112,8 @@ impl Assistant {
             Some(id) => store::find_conversation(&mut conn, user.id, id).await?,
             None => store::create_conversation(&mut conn, user.id, &title_for(text), now).await?,
         };
-        store::insert_message(
-            &mut conn,
-            user.id,
-            conversation.id,
-            Role::User,
-            text,
-            MessageStatus::Done,
-            now,
-        )
-        .await?;
-        let message_id = store::insert_message(
-            &mut conn,
-            user.id,
-            conversation.id,
-            Role::Assistant,
-            "",
-            MessageStatus::Streaming,
-            now,
-        )
-        .await?;
+        let message_id =
+            store::insert_exchange(&mut conn, user.id, conversation.id, text, now).await?;
         drop(conn);
 
         let cancel = CancellationToken::new();
@@ -395,12 +377,14 @@ impl Assistant {
         for attempt in &failed {
             turn.record_call(
                 llm,
-                tier,
-                &attempt.model,
-                attempt.endpoint,
-                (0, 0),
-                attempt.latency,
-                attempt.error.outcome(),
+                Call {
+                    tier,
+                    model: &attempt.model,
+                    endpoint: attempt.endpoint,
+                    tokens: (0, 0),
+                    latency: attempt.latency,
+                    outcome: attempt.error.outcome(),
+                },
             )
             .await;
         }
@@ -468,12 +452,14 @@ impl Assistant {
         };
         turn.record_call(
             llm,
-            tier,
-            &opened.model,
-            opened.endpoint,
-            tokens,
-            latency,
-            outcome,
+            Call {
+                tier,
+                model: &opened.model,
+                endpoint: opened.endpoint,
+                tokens,
+                latency,
+                outcome,
+            },
         )
         .await;
         match ended {
@@ -496,6 +482,17 @@ enum Next {
     Idle,
     Stop,
     Save,
+}
+
+/// One request to a model, as recorded.
+struct Call<'a> {
+    tier: ModelTier,
+    model: &'a str,
+    endpoint: &'static str,
+    /// Input and output tokens.
+    tokens: (u32, u32),
+    latency: Duration,
+    outcome: &'a str,
 }
 
 enum Round {
@@ -525,30 +522,31 @@ fn title_for(text: &str) -> String {
     }
 }
 
-/// An operation's refusal as a reply ("I couldn't find an event matching “x”.").
+/// An operation's refusal as a reply: its own words when it speaks to the user ("I couldn't
+/// find an event matching “x”"), otherwise the field and the problem.
 fn sentence(e: &AppError) -> String {
-    let text = match e {
+    let said = match e {
         AppError::Invalid(fields) => fields
             .iter()
             .map(|f| {
                 if f.message.starts_with("I ") || f.message.starts_with("several") {
                     f.message.clone()
                 } else {
-                    format!("{}: {}", f.field, f.message)
+                    format!("Sorry, I couldn't do that: {}: {}", f.field, f.message)
                 }
             })
             .collect::<Vec<_>>()
             .join("; "),
-        other => other.to_string(),
+        other => format!("Sorry, I couldn't do that: {other}"),
     };
-    let mut text = format!("Sorry, I couldn't do that: {text}");
-    if text.starts_with("Sorry, I couldn't do that: I ") {
-        text = text.replacen("Sorry, I couldn't do that: ", "", 1);
+    let mut said = match said.strip_prefix("several") {
+        Some(rest) => format!("Several{rest}"),
+        None => said,
+    };
+    if !said.ends_with(['.', '?', '!']) {
+        said.push('.');
     }
-    if !text.ends_with(['.', '?', '!']) {
-        text.push('.');
-    }
-    text
+    said
 }
 
 fn describe(failure: &Failure) -> (&'static str, String) {
@@ -569,7 +567,9 @@ fn describe(failure: &Failure) -> (&'static str, String) {
     }
 }
 
-async fn month_cost(state: &AppState, user: &User) -> Result<i64, AppError> {
+/// What the user's model calls cost this calendar month (in their timezone), in millionths
+/// of a dollar.
+pub async fn month_cost(state: &AppState, user: &User) -> Result<i64, AppError> {
     let tz = user.tz();
     let today = state.now().with_timezone(&tz).date_naive();
     let first = today.with_day(1).unwrap_or(today);
@@ -693,17 +693,16 @@ impl Turn {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn record_call(
-        &mut self,
-        llm: &Llm,
-        tier: ModelTier,
-        model: &str,
-        endpoint: &'static str,
-        (input, output): (u32, u32),
-        latency: Duration,
-        outcome: &str,
-    ) {
+    /// Records a request to a model and adds its cost to the turn's.
+    async fn record_call(&mut self, llm: &Llm, call: Call<'_>) {
+        let Call {
+            tier,
+            model,
+            endpoint,
+            tokens: (input, output),
+            latency,
+            outcome,
+        } = call;
         let cost = llm.prices().cost_microusd(model, input, output);
         self.cost_microusd += cost;
         let call = NewModelCall {
@@ -727,21 +726,6 @@ impl Turn {
             tracing::error!(error = %e, "could not record a model call");
         }
     }
-}
-
-/// What the month's usage so far is worth against the budget, for the usage page.
-pub async fn spent_this_month(state: &AppState, user: &User) -> Result<i64, AppError> {
-    month_cost(state, user).await
-}
-
-/// Days of usage shown on the usage page.
-pub const USAGE_DAYS: i64 = 30;
-
-/// The start of the usage page's window.
-pub fn usage_since(state: &AppState, user: &User) -> chrono::DateTime<chrono::Utc> {
-    let tz = user.tz();
-    let today = state.now().with_timezone(&tz).date_naive();
-    crate::time::start_of_day(today - Days::days(USAGE_DAYS - 1), tz)
 }
 
 #[cfg(test)]
