@@ -970,3 +970,33 @@ async fn chat_server_functions_and_other_users_conversations() {
     // What the turns cost is kept for the usage page.
     assert_eq!(app.count("assistant_turns").await, 2);
 }
+
+#[tokio::test]
+async fn admins_see_everyones_usage() {
+    use app::assistant::api::LoadUsage;
+    let app = TestApp::start().await;
+    let alice = session_for(&app, "alice@example.com").await;
+    alice.chat(json!({ "message": "spent $3 on gum" })).await;
+    app.user("boss@example.com", true).await;
+    let admin = app.client();
+    admin
+        .sign_in_session("boss@example.com")
+        .await
+        .expect("sign in");
+    let everyone = admin
+        .rpc(LoadUsage { everyone: true })
+        .await
+        .expect("usage");
+    assert!(everyone.everyone);
+    let day = everyone
+        .days
+        .iter()
+        .find(|d| d.email.as_deref() == Some("alice@example.com"))
+        .expect("alice's day");
+    assert_eq!(day.rules, 1);
+    let mine = admin
+        .rpc(LoadUsage { everyone: false })
+        .await
+        .expect("usage");
+    assert!(mine.days.is_empty(), "the admin sent nothing");
+}

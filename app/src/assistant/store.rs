@@ -9,7 +9,7 @@ use super::markdown;
 use super::model::{
     ActionCard, ChatMessage, ConversationSummary, MessageStatus, Role, Tier, UsageDay,
 };
-use crate::db::schema::{assistant_turns, chat_actions, chat_messages, conversations, model_calls};
+use crate::db::schema::{chat_actions, chat_messages, conversations, model_calls};
 use crate::error::AppError;
 
 #[derive(Queryable, Selectable)]
@@ -116,8 +116,14 @@ pub async fn delete_conversation(
     Ok(())
 }
 
-/// Stores the user's message and an empty reply (`streaming`) in one statement, so neither
-/// exists without the other; returns the reply's id.
+#[derive(QueryableByName)]
+struct NewId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Stores the user's message and an empty reply (`streaming`) in one statement that also
+/// checks the conversation is the user's and marks it active; returns the reply's id.
 pub async fn insert_exchange(
     conn: &mut AsyncPgConnection,
     user_id: i64,
@@ -125,51 +131,71 @@ pub async fn insert_exchange(
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let row = |role: &'static str, content: &str, status: MessageStatus| {
-        (
-            chat_messages::user_id.eq(user_id),
-            chat_messages::conversation_id.eq(conversation_id),
-            chat_messages::role.eq(role),
-            chat_messages::content.eq(content.to_owned()),
-            chat_messages::status.eq(status.as_str()),
-            chat_messages::created_at.eq(now),
-            chat_messages::updated_at.eq(now),
-        )
-    };
-    let ids: Vec<i64> = diesel::insert_into(chat_messages::table)
-        .values(vec![
-            row("user", text, MessageStatus::Done),
-            row("assistant", "", MessageStatus::Streaming),
-        ])
-        .returning(chat_messages::id)
-        .get_results(conn)
-        .await?;
-    diesel::update(conversations::table.find(conversation_id))
-        .set(conversations::updated_at.eq(now))
-        .execute(conn)
-        .await?;
-    ids.into_iter().max().ok_or(AppError::Internal)
+    let ids: Vec<NewId> = diesel::sql_query(
+        "WITH conversation AS (
+             UPDATE conversations SET updated_at = $3
+             WHERE id = $2 AND user_id = $1 RETURNING id)
+         INSERT INTO chat_messages
+             (conversation_id, user_id, role, content, status, created_at, updated_at)
+         SELECT conversation.id, $1, m.role, m.content, m.status, $3, $3
+         FROM conversation,
+              (VALUES (1, 'user', $4, 'done'), (2, 'assistant', '', 'streaming'))
+                  AS m (n, role, content, status)
+         ORDER BY m.n
+         RETURNING id",
+    )
+    .bind::<BigInt, _>(user_id)
+    .bind::<BigInt, _>(conversation_id)
+    .bind::<Timestamptz, _>(now)
+    .bind::<Text, _>(text)
+    .load(conn)
+    .await?;
+    ids.into_iter()
+        .map(|r| r.id)
+        .max()
+        .ok_or(AppError::NotFound)
 }
 
-/// Saves a reply's text so far (while streaming) or its final state.
-pub async fn save_reply(
+/// Saves the text so far of a reply still being written.
+pub async fn save_progress(
     conn: &mut AsyncPgConnection,
     id: i64,
     content: &str,
-    status: MessageStatus,
-    tier: Option<Tier>,
-    error: Option<&str>,
 ) -> Result<(), AppError> {
     diesel::update(chat_messages::table.find(id))
         .set((
             chat_messages::content.eq(content),
-            chat_messages::status.eq(status.as_str()),
-            chat_messages::tier.eq(tier.map(Tier::as_str)),
-            chat_messages::error.eq(error),
             chat_messages::updated_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Saves a reply's final state and records the turn for the usage page, in one statement.
+pub async fn finish_reply(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    content: &str,
+    status: MessageStatus,
+    tier: Tier,
+    error: Option<&str>,
+) -> Result<(), AppError> {
+    diesel::sql_query(
+        "WITH reply AS (
+             UPDATE chat_messages
+             SET content = $2, status = $3, tier = $4, error = $5, updated_at = now()
+             WHERE id = $1 RETURNING user_id, conversation_id)
+         INSERT INTO assistant_turns (user_id, conversation_id, tier)
+         SELECT user_id, conversation_id, $4 FROM reply",
+    )
+    .bind::<BigInt, _>(id)
+    .bind::<Text, _>(content)
+    .bind::<Text, _>(status.as_str())
+    .bind::<Text, _>(tier.as_str())
+    .bind::<Nullable<Text>, _>(error)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -357,23 +383,6 @@ pub async fn release_undo(
     .set(chat_actions::undone_at.eq(None::<DateTime<Utc>>))
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-pub async fn insert_turn(
-    conn: &mut AsyncPgConnection,
-    user_id: i64,
-    conversation_id: i64,
-    tier: Tier,
-) -> Result<(), AppError> {
-    diesel::insert_into(assistant_turns::table)
-        .values((
-            assistant_turns::user_id.eq(user_id),
-            assistant_turns::conversation_id.eq(conversation_id),
-            assistant_turns::tier.eq(tier.as_str()),
-        ))
-        .execute(conn)
-        .await?;
     Ok(())
 }
 

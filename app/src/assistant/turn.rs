@@ -108,25 +108,29 @@ impl Assistant {
         }
         let now = state.now();
         let mut conn = db::conn(&state.pool).await?;
-        let conversation = match conversation_id {
-            Some(id) => store::find_conversation(&mut conn, user.id, id).await?,
-            None => store::create_conversation(&mut conn, user.id, &title_for(text), now).await?,
+        let conversation_id = match conversation_id {
+            Some(id) => id,
+            None => {
+                store::create_conversation(&mut conn, user.id, &title_for(text), now)
+                    .await?
+                    .id
+            }
         };
         let message_id =
-            store::insert_exchange(&mut conn, user.id, conversation.id, text, now).await?;
+            store::insert_exchange(&mut conn, user.id, conversation_id, text, now).await?;
         drop(conn);
 
         let cancel = CancellationToken::new();
         self.running().insert(message_id, (user.id, cancel.clone()));
         let (tx, events) = mpsc::unbounded_channel();
         let _ = tx.send(ChatEvent::Start(TurnStarted {
-            conversation_id: conversation.id,
+            conversation_id,
             message_id,
         }));
         let turn = Turn {
             state: state.clone(),
             user: user.clone(),
-            conversation_id: conversation.id,
+            conversation_id,
             message_id,
             events: tx,
             cancel,
@@ -143,7 +147,7 @@ impl Assistant {
             assistant.running().remove(&message_id);
         });
         Ok(Started {
-            conversation_id: conversation.id,
+            conversation_id,
             message_id,
             events,
         })
@@ -625,33 +629,29 @@ impl Turn {
     async fn save_progress(&mut self) {
         self.saved_at = Instant::now();
         self.unsaved = false;
-        self.save(MessageStatus::Streaming, None, None).await;
+        let saved = async {
+            let mut conn = db::conn(&self.state.pool).await?;
+            store::save_progress(&mut conn, self.message_id, &self.text).await
+        }
+        .await;
+        if let Err(e) = saved {
+            tracing::warn!(message_id = self.message_id, error = %e, "could not save a reply's progress");
+        }
     }
 
     async fn say(&mut self, text: &str) {
         self.token(text).await;
     }
 
-    async fn save(&self, status: MessageStatus, tier: Option<Tier>, error: Option<&str>) {
+    /// Saves the final reply and records the turn; a failure is logged (the reply was sent).
+    async fn finish(&self, status: MessageStatus, tier: Tier, error: Option<&str>) {
         let saved = async {
             let mut conn = db::conn(&self.state.pool).await?;
-            store::save_reply(&mut conn, self.message_id, &self.text, status, tier, error).await
+            store::finish_reply(&mut conn, self.message_id, &self.text, status, tier, error).await
         }
         .await;
         if let Err(e) = saved {
             tracing::error!(message_id = self.message_id, error = %e, "could not save the reply");
-        }
-    }
-
-    async fn finish(&self, status: MessageStatus, tier: Tier, error: Option<&str>) {
-        self.save(status, Some(tier), error).await;
-        let recorded = async {
-            let mut conn = db::conn(&self.state.pool).await?;
-            store::insert_turn(&mut conn, self.user.id, self.conversation_id, tier).await
-        }
-        .await;
-        if let Err(e) = recorded {
-            tracing::error!(message_id = self.message_id, error = %e, "could not record the turn");
         }
     }
 

@@ -324,21 +324,32 @@ pub async fn delete_token(
     Ok(())
 }
 
-/// The owner of a token, marking it used.
+/// The owner of a token. Its last use is recorded at most once a minute, so a busy client
+/// does not queue every request behind a write to the same row.
 pub async fn user_for_token(
     conn: &mut AsyncPgConnection,
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<User>, AppError> {
-    let user_id: Option<i64> =
-        diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(hash)))
+    let found: Option<(UserRow, i64, Option<DateTime<Utc>>)> = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(hash))
+        .select((
+            UserRow::as_select(),
+            api_tokens::id,
+            api_tokens::last_used_at,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((user, token_id, last_used_at)) = found else {
+        return Ok(None);
+    };
+    if last_used_at.is_none_or(|at| now - at >= chrono::Duration::minutes(1)) {
+        diesel::update(api_tokens::table.find(token_id))
             .set(api_tokens::last_used_at.eq(now))
-            .returning(api_tokens::user_id)
-            .get_result(conn)
-            .await
-            .optional()?;
-    match user_id {
-        Some(id) => Ok(Some(find(conn, id).await?)),
-        None => Ok(None),
+            .execute(conn)
+            .await?;
     }
+    Ok(Some(user.into()))
 }
