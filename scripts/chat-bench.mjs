@@ -7,7 +7,8 @@
 //    its send time; we take each `token` event's arrival time minus that stamp (same machine,
 //    same clock), and the spacing between arrivals.
 // 2. Time to first byte and to the first `token` of a rules-tier answer under 50 concurrent
-//    chats ("what's on friday?" is answered by the rules, no model call).
+//    chats ("what's on friday?" is answered by the rules, no model call). BENCH_CHATS changes
+//    the number of concurrent chats, BENCH_SECONDS the duration.
 
 const [base, token] = process.argv.slice(2);
 if (!base || !token) {
@@ -81,7 +82,7 @@ console.log(
 );
 
 // 2. Rules-tier answers under 50 concurrent chats.
-const CONCURRENT = 50;
+const CONCURRENT = Number(process.env.BENCH_CHATS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const firstBytes = [];
 const firstTokens = [];
