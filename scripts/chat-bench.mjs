@@ -6,9 +6,14 @@
 // 1. Server-added latency per streamed chunk: the fake sends a piece every 20 ms stamped with
 //    its send time; we take each `token` event's arrival time minus that stamp (same machine,
 //    same clock), and the spacing between arrivals.
-// 2. Time to first byte and to the first `token` of a rules-tier answer under 50 concurrent
-//    chats ("what's on friday?" is answered by the rules, no model call). BENCH_CHATS changes
-//    the number of concurrent chats, BENCH_SECONDS the duration.
+// 2. Time to first byte and to the first `token` of a rules-tier answer with 50 concurrent
+//    chats ("what's on friday?" is answered by the rules, no model call), two ways:
+//    - paced: each chat sends a message every second (at its own phase), far faster than a
+//      person types: the latency people would see with 50 chats open;
+//    - flat out: each chat sends its next message as soon as the answer ends: the most the
+//      server answers, and the latency when it is saturated.
+//    BENCH_CHATS changes the number of chats, BENCH_PERIOD_MS the paced period, BENCH_SECONDS
+//    the duration of each run.
 
 const [base, token] = process.argv.slice(2);
 if (!base || !token) {
@@ -81,37 +86,49 @@ console.log(
     `p99 ${fmt(percentile(spacing, 99))}`,
 );
 
-// 2. Rules-tier answers under 50 concurrent chats.
+// 2. Rules-tier answers with many chats at once.
 const CONCURRENT = Number(process.env.BENCH_CHATS ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const firstBytes = [];
-const firstTokens = [];
-let failures = 0;
-const until = now() + SECONDS * 1000;
-await Promise.all(
-  Array.from({ length: CONCURRENT }, async () => {
-    while (now() < until) {
-      let firstToken = null;
-      let tier = null;
-      try {
-        const firstByte = await chat("what's on friday?", (name, data, at, started) => {
-          if (name === "token" && firstToken === null) firstToken = at - started;
-          if (name === "done") tier = data.tier;
-        });
-        if (tier !== "rules") throw new Error(`answered by ${tier}`);
-        firstBytes.push(firstByte);
-        firstTokens.push(firstToken);
-      } catch (e) {
-        failures++;
-        if (failures === 1) console.error(e.message);
+
+async function rulesAnswers(periodMs) {
+  const firstBytes = [];
+  const firstTokens = [];
+  let failures = 0;
+  const until = now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENT }, async (_, i) => {
+      let next = now() + (periodMs * i) / CONCURRENT;
+      while (now() < until) {
+        if (periodMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - now())));
+          next += periodMs;
+        }
+        let firstToken = null;
+        let tier = null;
+        try {
+          const firstByte = await chat("what's on friday?", (name, data, at, started) => {
+            if (name === "token" && firstToken === null) firstToken = at - started;
+            if (name === "done") tier = data.tier;
+          });
+          if (tier !== "rules") throw new Error(`answered by ${tier}`);
+          firstBytes.push(firstByte);
+          firstTokens.push(firstToken);
+        } catch (e) {
+          failures++;
+          if (failures === 1) console.error(e.message);
+        }
       }
-    }
-  }),
-);
-console.log(
-  `rules-tier answers, ${CONCURRENT} concurrent chats for ${SECONDS} s: ` +
-    `${(firstBytes.length / SECONDS).toFixed(0)} answers/s; ` +
-    `time to first byte p50 ${fmt(percentile(firstBytes, 50))}, p99 ${fmt(percentile(firstBytes, 99))}; ` +
-    `to the answer's text p50 ${fmt(percentile(firstTokens, 50))}, p99 ${fmt(percentile(firstTokens, 99))}; ` +
-    `failures ${failures}`,
-);
+    }),
+  );
+  const how = periodMs > 0 ? `each sending a message every ${periodMs} ms` : "flat out";
+  console.log(
+    `rules-tier answers, ${CONCURRENT} concurrent chats ${how} for ${SECONDS} s: ` +
+      `${(firstBytes.length / SECONDS).toFixed(0)} answers/s; ` +
+      `time to first byte p50 ${fmt(percentile(firstBytes, 50))}, p99 ${fmt(percentile(firstBytes, 99))}; ` +
+      `to the answer's text p50 ${fmt(percentile(firstTokens, 50))}, p99 ${fmt(percentile(firstTokens, 99))}; ` +
+      `failures ${failures}`,
+  );
+}
+
+await rulesAnswers(Number(process.env.BENCH_PERIOD_MS ?? 1000));
+await rulesAnswers(0);
