@@ -1,30 +1,8 @@
 import { test, expect, Page } from '@playwright/test';
+import { ADMIN, collectErrors, hydrated, nav, signIn } from './helpers';
 
 // Aida talks to end2end/fake-openai.mjs, started by scripts/test: a message containing
 // "story" streams a story in 12 pieces 250 ms apart; anything else gets a short answer.
-const ADMIN = { email: process.env.AIDA_E2E_ADMIN ?? 'admin@aida.test', password: process.env.AIDA_E2E_PASSWORD ?? 'e2e-admin-password' };
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
-}
-
-async function signIn(page: Page) {
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
 
 async function send(page: Page, text: string) {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
@@ -37,8 +15,8 @@ test.describe.configure({ mode: 'serial' });
 
 test('a reply streams in piece by piece, actions can be undone, replies can be stopped', async ({ page }) => {
   const errors = collectErrors(page);
-  await signIn(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat', exact: true }).click();
+  await signIn(page, ADMIN);
+  await nav(page, 'Chat').click();
   await expect(page).toHaveURL(/\/chat$/);
   await hydrated(page);
 
@@ -77,7 +55,7 @@ test('a reply streams in piece by piece, actions can be undone, replies can be s
 
 test('a reload while a reply is written loses nothing; conversations can be renamed and deleted', async ({ page }) => {
   const errors = collectErrors(page);
-  await signIn(page);
+  await signIn(page, ADMIN);
   await page.goto('/chat');
   await hydrated(page);
   await send(page, 'one more story');
@@ -99,7 +77,7 @@ test('a reload while a reply is written loses nothing; conversations can be rena
   await expect(page.getByRole('navigation', { name: 'Conversations' }).getByRole('link', { name: 'Robot stories' })).toHaveCount(0);
 
   // The usage page counts messages by tier.
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage', exact: true }).click();
+  await nav(page, 'Usage').click();
   await expect(page.getByTestId('month-cost')).toContainText('Language model cost this month');
   await expect(page.getByRole('table')).toBeVisible();
 

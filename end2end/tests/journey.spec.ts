@@ -1,40 +1,12 @@
 import { test, expect, Page } from '@playwright/test';
+import { ADMIN, collectErrors, hydrated, nav, signIn } from './helpers';
 
-// The admin account is created by scripts/test before these run.
-const ADMIN = { email: process.env.AIDA_E2E_ADMIN ?? 'admin@aida.test', password: process.env.AIDA_E2E_PASSWORD ?? 'e2e-admin-password' };
 const unique = Date.now().toString(36);
 const USER = { email: `user-${unique}@example.com`, password: 'a long user password', name: 'Robin' };
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  // Refusals the test provokes (a 4xx answer) are expected; anything else is a bug.
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/status of 4\d\d/.test(msg.text())) errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
-}
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto('/sign-in');
-  await hydrated(page);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-}
 
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
-}
-
-function nav(page: Page, name: string) {
-  return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 }
 
 function todayUtc(): string {

@@ -549,3 +549,76 @@ async fn a_failing_endpoint_is_skipped_once_its_circuit_opens() {
         .collect();
     assert_eq!(last_two, [("primary", "unavailable"), ("fallback", "ok")]);
 }
+
+#[tokio::test]
+async fn the_rules_find_events_and_tasks_by_their_words_and_undo_restores_them() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("words@example.com").await;
+    // Now is Sunday 2026-11-22 15:00 UTC.
+    for body in [
+        json!({ "title": "Dentist", "start": "2026-11-23T10:00:00Z", "end": "2026-11-23T11:00:00Z" }),
+        json!({ "title": "Team sync", "start": "2026-11-24T09:00:00Z", "end": "2026-11-24T09:30:00Z" }),
+        json!({ "title": "Team lunch", "start": "2026-11-25T12:00:00Z", "end": "2026-11-25T13:00:00Z" }),
+    ] {
+        assert_eq!(user.post("/api/events", body).await.0, 201);
+    }
+    assert_eq!(
+        user.post("/api/tasks", json!({ "title": "Call mom" }))
+            .await
+            .0,
+        201
+    );
+
+    let (_, events) = user
+        .chat(json!({ "message": "move dentist to friday at 3pm" }))
+        .await;
+    assert_eq!(events[1].1["kind"], "move_event", "{events:?}");
+    let moved = events[1].1["id"].as_i64().expect("id");
+    let (_, listed) = user
+        .get("/api/events?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z")
+        .await;
+    assert_eq!(listed[0]["start"], "2026-11-27T15:00:00Z");
+    assert_eq!(
+        listed[0]["end"], "2026-11-27T16:00:00Z",
+        "the length is kept"
+    );
+
+    let (_, events) = user.chat(json!({ "message": "cancel team" })).await;
+    assert!(
+        text(&events).starts_with("Several events match “team”"),
+        "{}",
+        text(&events)
+    );
+    assert_eq!(
+        names(&events),
+        ["start", "token", "done"],
+        "nothing was done"
+    );
+
+    let (_, events) = user.chat(json!({ "message": "cancel the dentist" })).await;
+    assert_eq!(events[1].1["kind"], "cancel_event", "{events:?}");
+    let cancelled = events[1].1["id"].as_i64().expect("id");
+    assert_eq!(app.count("events").await, 2);
+
+    let (_, events) = user.chat(json!({ "message": "done with call mom" })).await;
+    assert_eq!(events[1].1["kind"], "complete_task", "{events:?}");
+    let completed = events[1].1["id"].as_i64().expect("id");
+    let (_, open) = user.get("/api/tasks").await;
+    assert_eq!(open, json!([]));
+
+    // Undo, newest first: the task reopens, the dentist comes back, then moves back.
+    for action in [completed, cancelled, moved] {
+        let (status, said) = user
+            .post(&format!("/api/chat/actions/{action}/undo"), json!({}))
+            .await;
+        assert_eq!(status, 200, "{said}");
+    }
+    let (_, open) = user.get("/api/tasks").await;
+    assert_eq!(open[0]["title"], "Call mom");
+    let (_, monday) = user
+        .get("/api/events?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z")
+        .await;
+    assert_eq!(monday[0]["title"], "Dentist");
+    assert_eq!(monday[0]["start"], "2026-11-23T10:00:00Z");
+    assert_eq!(monday[0]["end"], "2026-11-23T11:00:00Z");
+}

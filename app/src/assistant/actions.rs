@@ -67,12 +67,29 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "undo", rename_all = "snake_case")]
 pub enum Undo {
-    DeleteEvent { id: i64 },
-    RestoreEvent { event: EventInput },
-    MoveEventBack { id: i64, start: String, end: String },
-    DeleteTask { id: i64 },
-    ReopenTask { id: i64 },
-    DeleteExpense { id: i64 },
+    DeleteEvent {
+        id: i64,
+    },
+    /// Put a cancelled event back under its old id (other undo records may refer to it).
+    RestoreEvent {
+        id: i64,
+        event: EventInput,
+        source: Source,
+    },
+    MoveEventBack {
+        id: i64,
+        start: String,
+        end: String,
+    },
+    DeleteTask {
+        id: i64,
+    },
+    ReopenTask {
+        id: i64,
+    },
+    DeleteExpense {
+        id: i64,
+    },
 }
 
 /// A change an action made.
@@ -158,7 +175,9 @@ pub async fn perform(
                 "cancel_event",
                 format!("Cancelled {}", phrases::event(&gone, tz)),
                 Undo::RestoreEvent {
+                    id: gone.id,
                     event: recreate(&gone),
+                    source: gone.source,
                 },
             ))
         }
@@ -308,8 +327,8 @@ pub async fn undo(state: &AppState, user: &User, undo: Undo) -> Result<String, A
             let gone = events::ops::delete(state, user, id).await?;
             format!("Removed {}", phrases::event(&gone, tz))
         }
-        Undo::RestoreEvent { event } => {
-            let back = events::ops::create(state, user, event, Source::Chat).await?;
+        Undo::RestoreEvent { id, event, source } => {
+            let back = events::ops::restore(state, user, id, event, source).await?;
             format!("Put back {}", phrases::event(&back, tz))
         }
         Undo::MoveEventBack { id, start, end } => {
@@ -404,25 +423,9 @@ async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Ev
         .into_iter()
         .filter(|e| matches(&e.title, &keys))
         .collect();
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(AppError::invalid(
-            "event",
-            format!("I couldn't find an event matching “{words}”"),
-        )),
-        several => Err(AppError::invalid(
-            "event",
-            format!(
-                "several events match “{words}”: {}; which one?",
-                several
-                    .iter()
-                    .take(5)
-                    .map(|e| phrases::event(e, tz))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        )),
-    }
+    the_one(found, ("event", "an event", "events"), words, |e| {
+        phrases::event(e, tz)
+    })
 }
 
 /// The one open task `target` names.
@@ -441,25 +444,32 @@ async fn find_task(
         .into_iter()
         .filter(|t| matches(&t.title, &keys))
         .collect();
-    match found.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(AppError::invalid(
-            "task",
-            format!("I couldn't find an open task matching “{words}”"),
-        )),
-        several => Err(AppError::invalid(
-            "task",
+    the_one(found, ("task", "an open task", "open tasks"), words, |t| {
+        phrases::task(t, user.tz())
+    })
+}
+
+/// The only item found, or a refusal saying none or which ones matched `words`.
+/// `(field, one, many)` name the kind of item: ("event", "an event", "events").
+fn the_one<T>(
+    found: Vec<T>,
+    (field, one, many): (&str, &str, &str),
+    words: &str,
+    describe: impl Fn(&T) -> String,
+) -> Result<T, AppError> {
+    if found.len() > 1 {
+        let listed: Vec<String> = found.iter().take(5).map(describe).collect();
+        return Err(AppError::invalid(
+            field,
             format!(
-                "several open tasks match “{words}”: {}; which one?",
-                several
-                    .iter()
-                    .take(5)
-                    .map(|t| phrases::task(t, user.tz()))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                "several {many} match “{words}”: {}; which one?",
+                listed.join("; ")
             ),
-        )),
+        ));
     }
+    found.into_iter().next().ok_or_else(|| {
+        AppError::invalid(field, format!("I couldn't find {one} matching “{words}”"))
+    })
 }
 
 #[cfg(test)]

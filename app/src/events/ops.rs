@@ -69,6 +69,19 @@ pub async fn create(
     Ok(event)
 }
 
+/// Puts back a deleted event under its old id (undo).
+pub async fn restore(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    input: EventInput,
+    source: Source,
+) -> Result<Event, AppError> {
+    let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
+    let mut conn = db::conn(&state.pool).await?;
+    store::restore(&mut conn, user.id, id, &draft, source).await
+}
+
 pub async fn update(
     state: &AppState,
     user: &User,

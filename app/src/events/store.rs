@@ -89,6 +89,35 @@ pub async fn insert(
         .into())
 }
 
+/// Puts a deleted event back under its old id, so whatever refers to it still does.
+pub async fn restore(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+    draft: &EventDraft,
+    source: Source,
+) -> Result<Event, AppError> {
+    use diesel::sql_types::{BigInt, Bool, Text, Timestamptz};
+    diesel::sql_query(
+        "INSERT INTO events
+             (id, user_id, title, description, location, starts_at, ends_at, all_day, source)
+         OVERRIDING SYSTEM VALUE
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind::<BigInt, _>(id)
+    .bind::<BigInt, _>(user_id)
+    .bind::<Text, _>(&draft.title)
+    .bind::<Text, _>(&draft.description)
+    .bind::<Text, _>(&draft.location)
+    .bind::<Timestamptz, _>(draft.start)
+    .bind::<Timestamptz, _>(draft.end)
+    .bind::<Bool, _>(draft.all_day)
+    .bind::<Text, _>(source.as_str())
+    .execute(conn)
+    .await?;
+    find(conn, user_id, id).await
+}
+
 pub async fn update(
     conn: &mut AsyncPgConnection,
     user_id: i64,
