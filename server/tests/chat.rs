@@ -622,3 +622,46 @@ async fn the_rules_find_events_and_tasks_by_their_words_and_undo_restores_them()
     assert_eq!(monday[0]["start"], "2026-11-23T10:00:00Z");
     assert_eq!(monday[0]["end"], "2026-11-23T11:00:00Z");
 }
+
+#[tokio::test]
+async fn a_model_that_never_answers_times_out_to_the_fallback() {
+    // A server that accepts connections and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let silent_url = format!("http://{}/v1", silent.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let fallback = FakeLlm::start().await;
+    let app = TestApp::with_llm_at(silent_url, Some(fallback.url()), BUDGET).await;
+    let user = app.signed_in("silent@example.com").await;
+    fallback.push(Reply::text(&["Here I am."]));
+    let (_, events) = user.chat(json!({ "message": "anyone there?" })).await;
+    assert_eq!(text(&events), "Here I am.");
+    let calls = calls(&app).await;
+    assert_eq!(
+        calls
+            .iter()
+            .map(|c| (c.endpoint.as_str(), c.outcome.as_str()))
+            .collect::<Vec<_>>(),
+        [("primary", "unavailable"), ("fallback", "ok")]
+    );
+}
+
+#[tokio::test]
+async fn a_model_that_goes_quiet_mid_reply_fails_the_turn() {
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, BUDGET).await;
+    let user = app.signed_in("quiet@example.com").await;
+    fake.push(Reply::hang(&["Let me think"]));
+    let (_, events) = user
+        .chat(json!({ "message": "what is the meaning of it all?" }))
+        .await;
+    assert_eq!(names(&events), ["start", "token", "error"]);
+    assert_eq!(last(&events)["code"], "model_cut_off");
+    assert!(fake.wait_closed_early(1, Duration::from_secs(5)).await);
+}

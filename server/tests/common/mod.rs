@@ -23,6 +23,9 @@ use app::state::{AppState, Clock, Settings};
 /// The monthly model budget of test apps: five dollars.
 pub const BUDGET: i64 = 5_000_000;
 
+/// How long test apps wait for a model to start answering, or between two pieces.
+pub const LLM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Where the template database lives; `scripts/test` sets it.
 fn template_url() -> String {
     std::env::var("AIDA_TEST_DATABASE_URL")
@@ -110,8 +113,17 @@ impl TestApp {
         fallback: Option<&fake_llm::FakeLlm>,
         budget_microusd: i64,
     ) -> Self {
-        let endpoint = |fake: &fake_llm::FakeLlm| EndpointSettings {
-            base_url: fake.url(),
+        Self::with_llm_at(primary.url(), fallback.map(|f| f.url()), budget_microusd).await
+    }
+
+    /// An app whose language models are at these base URLs (`.../v1`).
+    pub async fn with_llm_at(
+        primary: String,
+        fallback: Option<String>,
+        budget_microusd: i64,
+    ) -> Self {
+        let endpoint = |base_url: String| EndpointSettings {
+            base_url,
             api_key: "test-key".into(),
             cheap_model: "gpt-4o-mini".into(),
             premium_model: "gpt-4o".into(),
@@ -120,7 +132,7 @@ impl TestApp {
             primary: endpoint(primary),
             fallback: fallback.map(endpoint),
             max_retries: 2,
-            timeout: std::time::Duration::from_secs(5),
+            timeout: LLM_TIMEOUT,
             breaker_cool_down: std::time::Duration::from_secs(30),
             prices: Prices::default(),
         };
