@@ -698,14 +698,14 @@ async fn today_gathers_the_agenda_tasks_and_spending() {
             .today
             .events
             .iter()
-            .map(|c| c.event.title.as_str())
+            .map(|c| c.title.as_str())
             .collect::<Vec<_>>(),
         ["Brunch"]
     );
     let upcoming: Vec<_> = today
         .next_days
         .iter()
-        .flat_map(|d| d.events.iter().map(|c| c.event.title.clone()))
+        .flat_map(|d| d.events.iter().map(|c| c.title.clone()))
         .collect();
     assert_eq!(upcoming, ["Dentist"]);
     assert_eq!(today.next_days.len(), 7);

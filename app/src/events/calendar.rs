@@ -176,23 +176,31 @@ pub fn on_day<'a>(
         .map(|(_, _, e)| *e)
 }
 
+/// When an event happens, as its card shows it: "All day" or "09:00–09:30".
+pub fn time_label(event: &Event, tz: Tz) -> String {
+    if event.all_day {
+        "All day".into()
+    } else {
+        format!("{}–{}", clock(event.start, tz), clock(event.end, tz))
+    }
+}
+
 /// The card for an event on its day.
 pub fn card(event: &Event, tz: Tz) -> EventCard {
-    if event.all_day {
+    let (start_input, end_input) = if event.all_day {
         let (first, last) = event.local_days(tz);
-        EventCard {
-            event: event.clone(),
-            time_label: "All day".into(),
-            start_input: first.to_string(),
-            end_input: last.to_string(),
-        }
+        (first.to_string(), last.to_string())
     } else {
-        EventCard {
-            event: event.clone(),
-            time_label: format!("{}–{}", clock(event.start, tz), clock(event.end, tz)),
-            start_input: crate::time::to_local_input(event.start, tz),
-            end_input: crate::time::to_local_input(event.end, tz),
-        }
+        (
+            crate::time::to_local_input(event.start, tz),
+            crate::time::to_local_input(event.end, tz),
+        )
+    };
+    EventCard {
+        event: event.clone(),
+        time_label: time_label(event, tz),
+        start_input,
+        end_input,
     }
 }
 

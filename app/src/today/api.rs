@@ -4,15 +4,23 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::events::calendar::EventCard;
 use crate::money::Cents;
 use crate::tasks::api::TaskRow;
+
+/// An event as the agenda lists it: only what the page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub id: i64,
+    pub title: String,
+    pub location: String,
+    pub time_label: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgendaDay {
     pub date: chrono::NaiveDate,
     pub label: String,
-    pub events: Vec<EventCard>,
+    pub events: Vec<AgendaItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,7 +53,7 @@ const TASKS_SHOWN: usize = 8;
 
 #[server(prefix = "/rpc")]
 pub async fn load_today() -> Result<TodayView, AppError> {
-    use crate::events::calendar::{card, on_day};
+    use crate::events::calendar::{on_day, time_label};
     use crate::expenses::model::{Category, CategoryTotal};
     use crate::expenses::ops::Month;
     use chrono::Duration;
@@ -75,7 +83,14 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         .map(|date| AgendaDay {
             date,
             label: date.format("%A, %B %-d").to_string(),
-            events: on_day(&spans, date).map(|e| card(e, tz)).collect(),
+            events: on_day(&spans, date)
+                .map(|e| AgendaItem {
+                    id: e.id,
+                    title: e.title.clone(),
+                    location: e.location.clone(),
+                    time_label: time_label(e, tz),
+                })
+                .collect(),
         })
         .collect();
     let today_agenda = days.remove(0);

@@ -81,10 +81,10 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
             {day.events.into_iter().map(|c| view! {
                 <li class="flex gap-3 text-sm">
                     <span class="w-24 shrink-0 tabular-nums text-slate-500 dark:text-slate-400">{c.time_label.clone()}</span>
-                    <A href=format!("/calendar?view=week&date={}&edit={}", day.date, c.event.id) attr:class="font-medium hover:underline">
-                        {c.event.title.clone()}
+                    <A href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) attr:class="font-medium hover:underline">
+                        {c.title.clone()}
                     </A>
-                    {(!c.event.location.is_empty()).then(|| view! { <span class="truncate text-slate-500">{format!("· {}", c.event.location)}</span> })}
+                    {(!c.location.is_empty()).then(|| view! { <span class="truncate text-slate-500">{format!("· {}", c.location)}</span> })}
                 </li>
             }).collect_view()}
         </ul>
