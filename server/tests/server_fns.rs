@@ -1000,3 +1000,26 @@ async fn admins_see_everyones_usage() {
         .expect("usage");
     assert!(mine.days.is_empty(), "the admin sent nothing");
 }
+
+#[tokio::test]
+async fn an_idle_session_ends() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::start().await;
+    let user = session_for(&app, "idle@example.com").await;
+    assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
+    // Left idle past its expiry, the session no longer signs anyone in.
+    let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
+    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .expect("expire the session");
+    assert_eq!(user.rpc(CurrentUser {}).await, Ok(None));
+    assert_eq!(
+        user.rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into()
+        })
+        .await,
+        Err(AppError::Unauthenticated)
+    );
+}

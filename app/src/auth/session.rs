@@ -17,7 +17,8 @@ const USER_KEY: &str = "user_id";
 
 /// How far a session's idle expiry may lag before it is written again: with idle expiry
 /// every request extends the session, and writing each of those would cost a database write
-/// per page view.
+/// per page view. Never more than a tenth of the time the session has left, so short idle
+/// timeouts still extend an active session.
 const EXPIRY_SLACK_SECONDS: i64 = 5 * 60;
 /// Sessions remembered as written; the map is cleared when it grows past this.
 const REMEMBERED: usize = 100_000;
@@ -56,14 +57,16 @@ impl PgSessionStore {
         }
     }
 
-    /// Whether the database already holds this record, up to the expiry slack.
-    fn is_current(&self, record: &Record) -> bool {
+    /// Whether the database already holds this record, up to the expiry slack (`now` in
+    /// Unix seconds).
+    fn is_current(&self, record: &Record, now: i64) -> bool {
         let Ok(written) = self.written.lock() else {
             return false;
         };
+        let new_expiry = record.expiry_date.unix_timestamp();
+        let slack = EXPIRY_SLACK_SECONDS.min((new_expiry - now) / 10);
         written.get(&record.id).is_some_and(|(print, expiry)| {
-            *print == fingerprint(record)
-                && record.expiry_date.unix_timestamp() - expiry < EXPIRY_SLACK_SECONDS
+            *print == fingerprint(record) && new_expiry - expiry < slack
         })
     }
 
@@ -138,7 +141,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        if self.is_current(record) {
+        if self.is_current(record, time::OffsetDateTime::now_utc().unix_timestamp()) {
             return Ok(());
         }
         let mut conn = self.conn().await?;
@@ -241,21 +244,41 @@ mod tests {
         PgSessionStore::new(crate::db::pool("postgres://nobody@127.0.0.1:9/none", 1).expect("pool"))
     }
 
+    /// Unix seconds two weeks before the test records expire.
+    const TWO_WEEKS_BEFORE: i64 = 1_800_000_000 - 14 * 24 * 3600;
+
     #[test]
     fn unchanged_sessions_are_written_again_only_when_the_expiry_moves_enough() {
         let store = store();
-        assert!(!store.is_current(&record(1, 0)), "never written");
+        let now = TWO_WEEKS_BEFORE;
+        assert!(!store.is_current(&record(1, 0), now), "never written");
         store.remember(&record(1, 0));
         assert!(
-            store.is_current(&record(1, 60)),
+            store.is_current(&record(1, 60), now + 60),
             "a minute later: skip the write"
         );
         assert!(
-            !store.is_current(&record(1, EXPIRY_SLACK_SECONDS)),
+            !store.is_current(&record(1, EXPIRY_SLACK_SECONDS), now + EXPIRY_SLACK_SECONDS),
             "the slack is used up"
         );
-        assert!(!store.is_current(&record(2, 0)), "the data changed");
+        assert!(!store.is_current(&record(2, 0), now), "the data changed");
         store.forget(&Id(42));
-        assert!(!store.is_current(&record(1, 0)), "forgotten after delete");
+        assert!(
+            !store.is_current(&record(1, 0), now),
+            "forgotten after delete"
+        );
+    }
+
+    #[test]
+    fn short_idle_timeouts_are_extended_on_every_few_requests() {
+        // A 2-minute idle timeout: the slack is 12 s, not 5 minutes.
+        let store = store();
+        let now = 1_800_000_000 - 120;
+        store.remember(&record(1, 0));
+        assert!(store.is_current(&record(1, 10), now + 10));
+        assert!(
+            !store.is_current(&record(1, 30), now + 30),
+            "30 s later the session is written again, long before it expires"
+        );
     }
 }
