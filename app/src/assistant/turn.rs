@@ -165,13 +165,8 @@ impl Assistant {
     }
 
     async fn run(&self, mut turn: Turn, message: String) {
-        let result = self.answer(&mut turn, &message).await;
-        let (tier, outcome) = match result {
-            Ok((tier, status)) => (tier, Ok(status)),
-            Err((tier, failure)) => (tier, Err(failure)),
-        };
-        match outcome {
-            Ok(status) => {
+        match self.answer(&mut turn, &message).await {
+            Ok((tier, status)) => {
                 turn.finish(status, tier, None).await;
                 turn.send(ChatEvent::Done(TurnDone {
                     conversation_id: turn.conversation_id,
@@ -181,7 +176,7 @@ impl Assistant {
                     cost_usd: usd(turn.cost_microusd),
                 }));
             }
-            Err(failure) => {
+            Err((tier, failure)) => {
                 let (code, message) = describe(&failure);
                 tracing::warn!(
                     user_id = turn.user.id,
