@@ -14,6 +14,20 @@ use app::today::api::LoadToday;
 use common::{Client, PASSWORD, TestApp};
 use serde_json::json;
 
+/// The client's session signs no one in: no current user, and pages' data is refused.
+async fn assert_signed_out(client: &Client) {
+    assert_eq!(client.rpc(CurrentUser {}).await, Ok(None));
+    assert_eq!(
+        client
+            .rpc(ListTasks {
+                filter: "open".into(),
+                sort: "due".into()
+            })
+            .await,
+        Err(AppError::Unauthenticated)
+    );
+}
+
 async fn session_for(app: &TestApp, email: &str) -> Client {
     app.user(email, false).await;
     let client = app.client();
@@ -484,15 +498,7 @@ async fn disabled_and_pending_sessions_are_refused() {
     app::auth::ops::disable(&app.state, &admin_user, gus.id)
         .await
         .expect("disable");
-    assert_eq!(user.rpc(CurrentUser {}).await, Ok(None));
-    assert_eq!(
-        user.rpc(ListTasks {
-            filter: "open".into(),
-            sort: "due".into()
-        })
-        .await,
-        Err(AppError::Unauthenticated)
-    );
+    assert_signed_out(&user).await;
     assert!(matches!(
         user.sign_in_session("gus@example.com").await,
         Err(AppError::Forbidden(_))
@@ -1013,13 +1019,5 @@ async fn an_idle_session_ends() {
         .execute(&mut conn)
         .await
         .expect("expire the session");
-    assert_eq!(user.rpc(CurrentUser {}).await, Ok(None));
-    assert_eq!(
-        user.rpc(ListTasks {
-            filter: "open".into(),
-            sort: "due".into()
-        })
-        .await,
-        Err(AppError::Unauthenticated)
-    );
+    assert_signed_out(&user).await;
 }

@@ -253,29 +253,24 @@ pub async fn messages(
         .select(ActionRow::as_select())
         .load(conn)
         .await?;
+    let mut cards: std::collections::HashMap<i64, Vec<ActionCard>> =
+        std::collections::HashMap::new();
+    for action in actions {
+        cards
+            .entry(action.message_id)
+            .or_default()
+            .push(action.into());
+    }
     Ok(rows
         .into_iter()
         .map(|r| {
-            let role = if r.role == "user" {
-                Role::User
-            } else {
-                Role::Assistant
-            };
+            let role = role(&r.role);
             ChatMessage {
                 html: match role {
                     Role::User => markdown::plain(&r.content),
                     Role::Assistant => markdown::to_html(&r.content),
                 },
-                actions: actions
-                    .iter()
-                    .filter(|a| a.message_id == r.id)
-                    .map(|a| ActionCard {
-                        id: a.id,
-                        kind: a.kind.clone(),
-                        summary: a.summary.clone(),
-                        undone: a.undone_at.is_some(),
-                    })
-                    .collect(),
+                actions: cards.remove(&r.id).unwrap_or_default(),
                 id: r.id,
                 role,
                 content: r.content,
@@ -286,6 +281,15 @@ pub async fn messages(
             }
         })
         .collect())
+}
+
+/// A message's role as stored.
+fn role(text: &str) -> Role {
+    if text == "user" {
+        Role::User
+    } else {
+        Role::Assistant
+    }
 }
 
 /// The latest `limit` messages before `before_id`, oldest first, for the model's context.
@@ -307,14 +311,7 @@ pub async fn history(
     rows.reverse();
     Ok(rows
         .into_iter()
-        .map(|(role, content)| {
-            let role = if role == "user" {
-                Role::User
-            } else {
-                Role::Assistant
-            };
-            (role, content)
-        })
+        .map(|(stored, content)| (role(&stored), content))
         .collect())
 }
 

@@ -420,7 +420,7 @@ impl Assistant {
             for choice in chunk.choices {
                 if let Some(piece) = choice.delta.content.filter(|p| !p.is_empty()) {
                     text.push_str(&piece);
-                    turn.token(&piece).await;
+                    turn.say(&piece).await;
                 }
                 for piece in choice.delta.tool_calls {
                     calls.add(piece);
@@ -609,7 +609,8 @@ impl Turn {
         self.text.is_empty() && self.changes.is_empty()
     }
 
-    async fn token(&mut self, piece: &str) {
+    /// Adds text to the reply and sends it on.
+    async fn say(&mut self, piece: &str) {
         self.text.push_str(piece);
         self.send(ChatEvent::Token(Piece {
             text: piece.to_owned(),
@@ -632,10 +633,6 @@ impl Turn {
         if let Err(e) = saved {
             tracing::warn!(message_id = self.message_id, error = %e, "could not save a reply's progress");
         }
-    }
-
-    async fn say(&mut self, text: &str) {
-        self.token(text).await;
     }
 
     /// Saves the final reply and records the turn; a failure is logged (the reply was sent).
