@@ -2,10 +2,14 @@
 
 pub mod schema;
 
+use deadpool::managed::Metrics;
 use diesel_async::AsyncPgConnection;
+use diesel_async::SimpleAsyncConnection;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::pooled_connection::deadpool::{Object, Pool as DeadPool};
+use diesel_async::pooled_connection::deadpool::{Hook, HookError, Object, Pool as DeadPool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::AppError;
@@ -25,11 +29,30 @@ pub enum DbSetupError {
     Migrate(String),
 }
 
+/// A connection idle for longer than this is checked with a round trip before it is handed
+/// out again; one in steady use is not, which saves a round trip per checkout.
+const VERIFY_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A pool of at most `size` connections; connections are opened lazily.
 pub fn pool(url: &str, size: usize) -> Result<Pool, DbSetupError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
     DeadPool::builder(manager)
         .max_size(size)
+        .pre_recycle(Hook::async_fn(
+            |conn: &mut AsyncPgConnection, metrics: &Metrics| {
+                let idle = metrics.last_used() > VERIFY_AFTER_IDLE;
+                Box::pin(async move {
+                    if idle {
+                        conn.batch_execute("SELECT 1")
+                            .await
+                            .map_err(|e| HookError::message(e.to_string()))?;
+                    }
+                    Ok(())
+                })
+            },
+        ))
         .runtime(deadpool::Runtime::Tokio1)
         .wait_timeout(Some(std::time::Duration::from_secs(5)))
         .create_timeout(Some(std::time::Duration::from_secs(5)))
