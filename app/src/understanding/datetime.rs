@@ -294,6 +294,15 @@ impl Matcher<'_> {
                     true,
                 ));
             }
+            // "half past 6", "quarter past 9am": the hour's rules, with those minutes.
+            "half" | "quarter" if self.w(i + 1) == "past" => {
+                let (n, clock, _) = self.clock(i + 2)?;
+                if clock.m != 0 || clock.literal || !(1..=12).contains(&clock.h) {
+                    return None;
+                }
+                let m = if t.norm == "half" { 30 } else { 15 };
+                return Some((n + 2, Clock { m, ..clock }, true));
+            }
             _ => {}
         }
         if t.kind != Kind::Num {
@@ -731,6 +740,17 @@ impl Scan {
             && self.date.is_none()
             && self.time.is_none()
             && self.part.is_none()
+            && self.period.is_none()
+            && self.elapsed_minutes.is_none()
+            && self.length_minutes.is_none()
+    }
+
+    /// True when the only phrase is a part of the day that belongs to a title ("date night").
+    pub fn only_soft(&self) -> bool {
+        self.soft.iter().any(|&b| b)
+            && !self.trouble
+            && self.date.is_none()
+            && self.time.is_none()
             && self.period.is_none()
             && self.elapsed_minutes.is_none()
             && self.length_minutes.is_none()

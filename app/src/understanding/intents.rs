@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 use super::Context;
 use super::amount::find_amounts;
-use super::category::{Category, categorize, lookup};
+use super::category::{Category, lookup};
 use super::datetime::{Precision, Scan, When, scan};
 use super::model::{Cents, Intent, Moment};
 use super::normalize::{Kind, Token, normalize};
@@ -115,6 +115,17 @@ impl Msg<'_> {
             .map(|&i| self.toks[i].orig.as_str())
             .collect();
         parts.join(" ")
+    }
+
+    /// Token indices of the first `b` free positions plus the title words among the date
+    /// phrases before the next one ("date night"), in order.
+    fn with_soft(&self, s: &Scan, b: usize) -> Vec<usize> {
+        let mut idx: Vec<usize> = self.free.get(..b).unwrap_or(&[]).to_vec();
+        let hi = self.free.get(b).copied().unwrap_or(self.toks.len());
+        idx.extend((0..hi).filter(|&i| s.soft.get(i).copied().unwrap_or(false)));
+        idx.sort_unstable();
+        idx.dedup();
+        idx
     }
 
     /// Removes free positions `[a, b)`.
@@ -347,6 +358,7 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
             ("check" | "cross" | "tick" | "checked" | "crossed" | "ticked", "off") => (2, n),
             ("task", "done" | "complete" | "completed" | "finished") => (2, n),
             ("complete", "task") if n > 2 => (2, n),
+            ("complete", "the") if ws.get(2) == Some(&"task") && n > 3 => (3, n),
             ("mark", "done" | "complete" | "completed") if n > 2 => {
                 (2 + usize::from(ws.get(2) == Some(&":")), n)
             }
@@ -433,7 +445,7 @@ fn list_tasks(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             w,
             "show list my me the what whats is are on todo todos to do tasks task \
             open pending all current remaining left view see get give outstanding \
-            your still unfinished have i any do read for ? : -",
+            your still unfinished have i any do read for which , ? : -",
         )
     });
     (topical && all_known).then_some(Intent::ListTasks)
@@ -530,7 +542,9 @@ fn reschedule(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     }
     let mut idx: Vec<usize> = m.free.get(..end)?.to_vec();
     idx.retain(|&i| !matches!(m.toks[i].norm.as_str(), "back" | "out" | "forward"));
-    let query = m.text_of(&idx);
+    let mut titled = m.with_soft(s, end);
+    titled.retain(|&i| !matches!(m.toks[i].norm.as_str(), "back" | "out" | "forward"));
+    let query = m.text_of(&titled);
     let when = s.resolve(&ctx.now)?;
     let new_start = match when.precision {
         Precision::Minute | Precision::PartOfDay => when.start,
@@ -579,9 +593,9 @@ fn cancel(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     {
         return None;
     }
-    let query = m.text(0, m.free.len());
+    let query = m.text_of(&m.with_soft(s, m.free.len()));
     content_ok(m, &query, 6)?;
-    let date = if s.is_empty() {
+    let date = if s.is_empty() || s.only_soft() {
         None
     } else {
         let w = s.resolve(&ctx.now)?;
@@ -932,13 +946,12 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         return None;
     };
     let ws = m.words();
-    let is_verb = |w: &str| {
-        one_of!(
-            w,
-            "spent paid bought log logged expense cost costs spend track",
-        )
-    };
-    let verb = ws.iter().any(|w| is_verb(w));
+    let is_verb = |w: &str| one_of!(w, "spent paid bought log logged expense spend track");
+    // "the flight to Chicago cost $289", "my dentist copay was $40": the price ends the message.
+    let priced = a.span.0 > 0
+        && one_of!(m.toks[a.span.0 - 1].norm.as_str(), "cost costs was")
+        && m.free.last().is_some_and(|&i| i < a.span.1);
+    let verb = priced || ws.iter().any(|w| is_verb(w));
     // "sam spent $30 on pizza", "my wife paid $50": someone else's spending.
     if let Some(k) = ws.iter().position(|w| is_verb(w))
         && !ws[..k]
@@ -951,14 +964,21 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         .toks
         .get(a.span.0..a.span.1)
         .is_some_and(|t| t.iter().any(|t| t.norm.contains('.')));
-    // "gas 40", "rent 1200": a bare whole number may be a note, not a payment.
-    if !(verb || a.marked || decimal) || a.cents <= 0 {
+    // "bus pass 156", "movie tix 28": a bare whole number that ends the message and cannot
+    // be a clock time (1 to 24, or 4 digits such as 1930) is a price.
+    let bare_price = m.free.last().is_some_and(|&i| i + 1 == a.span.1)
+        && a.span.1 == a.span.0 + 1
+        && m.toks[a.span.0].kind == Kind::Num
+        && (a.cents >= 2500 && !looks_like_hhmm(&m.toks[a.span.0].norm))
+        && s.is_empty();
+    if !(verb || a.marked || decimal || bare_price) || a.cents <= 0 {
         return None;
     }
     // "got a haircut for $30": bought, not received.
     let bought = a.span.0 > 0 && m.toks[a.span.0 - 1].is("for") && m.w(0) == "got";
     if ws.iter().any(|w| {
-        !(bought && *w == "got")
+        let explained = bought && *w == "got" || priced && *w == "was";
+        !explained
             && one_of!(
                 w,
                 "owe me back us him her them owes lend lent borrowed budget save earned \
@@ -1015,7 +1035,7 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     {
         return None;
     }
-    let category = categorize(lower.iter().map(String::as_str));
+    let category = lookup(lower.iter().map(String::as_str))?;
     Some(Intent::LogExpense {
         amount: Cents(a.cents),
         currency: a
@@ -1025,6 +1045,14 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         description,
         date: Moment::Date(date),
     })
+}
+
+/// "1930", "0845": four digits that read as a 24-hour clock time.
+fn looks_like_hhmm(digits: &str) -> bool {
+    digits.len() == 4
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && digits[..2].parse::<u32>().is_ok_and(|h| h < 24)
+        && digits[2..].parse::<u32>().is_ok_and(|m| m < 60)
 }
 
 /// Words that say "this is an event".
@@ -1050,33 +1078,14 @@ fn make_event(m: &mut Msg, s: &Scan, ctx: &Context, allow_all_day: bool) -> Opti
         return None;
     }
     let attendees = attendees(m, ctx)?;
-    let mut location = None;
-    if let Some(k) = m.find(&["at"])
-        && k > 0
-        && k + 1 < m.free.len()
-    {
-        let loc = m.text(k + 1, m.free.len());
-        if !loc.is_empty() {
-            location = Some(loc);
-            m.cut(k, m.free.len());
-        }
-    }
+    let location = place(m);
     if m.words()
         .iter()
         .any(|w| one_of!(w, "reminder reminders remind"))
     {
         return None;
     }
-    // Title words: the free words plus soft date words ("date night").
-    let mut keep = s.soft.clone();
-    keep.resize(m.toks.len(), false);
-    for &i in &m.free {
-        if let Some(k) = keep.get_mut(i) {
-            *k = true;
-        }
-    }
-    let idx: Vec<usize> = (0..keep.len()).filter(|&i| keep[i]).collect();
-    let title = m.text_of(&idx);
+    let title = m.text_of(&m.with_soft(s, m.free.len()));
     content_ok(m, &m.text(0, m.free.len()), 8)?;
     let when = s.resolve(&ctx.now)?;
     let dur = Duration::try_minutes(
@@ -1107,6 +1116,38 @@ fn make_event(m: &mut Msg, s: &Scan, ctx: &Context, allow_all_day: bool) -> Opti
         location,
         attendees,
     })
+}
+
+/// The place an event is at: the words after "at" ("at the office"), or a proper name after
+/// "in" that ends the message ("in Conference Room B"); they are cut from the title.
+fn place(m: &mut Msg) -> Option<String> {
+    let n = m.free.len();
+    let proper = |i: usize| {
+        m.toks[i].orig.starts_with(|c: char| c.is_uppercase())
+            || m.toks[i].kind == Kind::Num
+            || one_of!(m.toks[i].norm.as_str(), "of the and &")
+    };
+    let k = m
+        .find(&["at"])
+        .filter(|&k| k > 0 && k + 1 < n)
+        .or_else(|| {
+            let k = m.words().iter().rposition(|w| *w == "in")?;
+            let first = *m.free.get(k + 1)?;
+            (k > 0
+                && m.toks[first].orig.starts_with(|c: char| c.is_uppercase())
+                && m.free[k + 1..].iter().all(|&i| proper(i)))
+            .then_some(k)
+        })?;
+    let mut loc = m.text(k + 1, n);
+    // "at The Grounds": the article is part of the name.
+    if m.toks[m.free[k + 1]].orig == "The" && !loc.starts_with("The") {
+        loc = format!("The {loc}");
+    }
+    if loc.is_empty() || loc == "The" {
+        return None;
+    }
+    m.cut(k, n);
+    Some(loc)
 }
 
 /// Names after "with" (and "and") and phone numbers, as attendees.

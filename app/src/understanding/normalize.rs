@@ -156,7 +156,8 @@ fn thousands_group(chars: &[char], j: usize) -> bool {
 
 /// Recognises a phone number starting at `i`: an optional `+`, then digit
 /// groups joined by single `-`, `.`, space or parentheses, 10 to 15 digits in
-/// all. Returns its length in chars and its digits.
+/// all (with `+`, up to 7 groups, the second may be one digit: "+33 6 12 34 56 78").
+/// Returns its length in chars and its digits.
 fn phone_at(chars: &[char], i: usize) -> Option<(usize, String)> {
     if i > 0 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '$' | '€' | '£' | '.'))
     {
@@ -168,6 +169,8 @@ fn phone_at(chars: &[char], i: usize) -> Option<(usize, String)> {
         digits.push('+');
         j += 1;
     }
+    let plus = digits.starts_with('+');
+    let max_groups = if plus { 7 } else { 5 };
     let mut groups = Vec::new();
     let mut end = j;
     loop {
@@ -183,7 +186,7 @@ fn phone_at(chars: &[char], i: usize) -> Option<(usize, String)> {
         }
         groups.push(j - g);
         digits.extend(chars[g..j].iter());
-        if digits.len() > 16 || groups.len() > 5 {
+        if digits.len() > 16 || groups.len() > max_groups {
             return None;
         }
         end = j;
@@ -202,8 +205,7 @@ fn phone_at(chars: &[char], i: usize) -> Option<(usize, String)> {
         }
     }
     let n = digits.trim_start_matches('+').len();
-    let plus = digits.starts_with('+');
-    let ok_groups = groups.iter().skip(1).all(|g| *g >= 2) && groups.len() <= 5;
+    let ok_groups = groups.iter().skip(1 + usize::from(plus)).all(|g| *g >= 2);
     let ok_len = if plus {
         (8..=15).contains(&n)
     } else {
@@ -538,6 +540,13 @@ mod tests {
             .map(|t| t.norm.as_str())
             .collect();
         assert_eq!(phones, ["4165550199", "+447700900123", "4165550199"]);
+        let t = normalize("call +33 6 12 34 56 78 now").unwrap();
+        let phones: Vec<_> = t
+            .iter()
+            .filter(|t| t.kind == Kind::Phone)
+            .map(|t| t.norm.clone())
+            .collect();
+        assert_eq!(phones, ["+33612345678"]);
         assert!(
             normalize("spent 12.50 at 3")
                 .unwrap()

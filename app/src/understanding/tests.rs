@@ -123,7 +123,7 @@ fn shared_sample() {
     }
 }
 
-const TABLES: [(&str, &str); 14] = [
+const TABLES: [(&str, &str); 16] = [
     ("own", include_str!("testdata/own.jsonl")),
     ("dst", include_str!("testdata/dst.jsonl")),
     ("holdout", include_str!("testdata/holdout.jsonl")),
@@ -137,6 +137,8 @@ const TABLES: [(&str, &str); 14] = [
     ("holdout9", include_str!("testdata/holdout9.jsonl")),
     ("holdout10", include_str!("testdata/holdout10.jsonl")),
     ("holdout11", include_str!("testdata/holdout11.jsonl")),
+    ("holdout12", include_str!("testdata/holdout12.jsonl")),
+    ("holdout13", include_str!("testdata/holdout13.jsonl")),
     ("probes", include_str!("testdata/probes.jsonl")),
 ];
 
