@@ -126,3 +126,66 @@ test('controls work after hydration without a full page reload', async ({ page }
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
   expect(errors).toEqual([]);
 });
+
+test('all-day and overlapping events in the calendar; a plain form keeps its error without JavaScript', async ({ page, browser }) => {
+  const errors = collectErrors(page);
+  await signIn(page, USER);
+  const day = todayUtc();
+
+  // An all-day event shows in the day's all-day row and on Today.
+  await page.goto(`/calendar?view=week&date=${day}`);
+  await hydrated(page);
+  const newEvent = async (title: string, start: string, end: string, allDay = false) => {
+    await page.getByRole('link', { name: 'New event' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New event' });
+    await dialog.getByLabel('Title').fill(title);
+    if (allDay) {
+      await dialog.getByLabel('All day').check();
+      await expect(dialog.getByLabel('Start')).toHaveAttribute('type', 'date');
+    }
+    await dialog.getByLabel('Start').fill(start);
+    await dialog.getByLabel('End').fill(end);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+  };
+  await newEvent('Studio open day', day, day, true);
+  const column = page.getByRole('group', { name: new Date(`${day}T12:00:00Z`).toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }).replace(',', '') });
+  const allDay = column.getByRole('link', { name: 'Studio open day' });
+  await expect(allDay).toBeVisible();
+  expect(await allDay.getAttribute('style')).toBeNull();
+
+  // Two overlapping events sit side by side, half the column each.
+  await newEvent('Kiln check', `${day}T20:00`, `${day}T21:00`);
+  await newEvent('Glaze order', `${day}T20:30`, `${day}T21:30`);
+  const first = column.getByRole('link', { name: /Kiln check/ });
+  const second = column.getByRole('link', { name: /Glaze order/ });
+  await expect(first).toHaveAttribute('style', /left: 0\.000%; width: 50\.000%/);
+  await expect(second).toHaveAttribute('style', /left: 50\.000%; width: 50\.000%/);
+
+  await nav(page, 'Today').click();
+  const agenda = page.getByRole('region', { name: "Today's agenda" });
+  await expect(agenda.getByText('Studio open day')).toBeVisible();
+  await expect(agenda.getByText('All day')).toBeVisible();
+  expect(errors).toEqual([]);
+
+  // Without JavaScript the dialog is a plain form; a refused save comes back to the open
+  // dialog with the message next to its field, and nothing is written.
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const noJs = await plain.newPage();
+  await noJs.goto('/sign-in');
+  await noJs.getByLabel('Email').fill(USER.email);
+  await noJs.getByLabel('Password').fill(USER.password);
+  await noJs.getByRole('button', { name: 'Sign in' }).click();
+  await expect(noJs.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await noJs.goto(`/calendar?view=week&date=${day}&new=1`);
+  const dialog = noJs.getByRole('dialog', { name: 'New event' });
+  await dialog.getByLabel('Title').fill('Backwards');
+  await dialog.getByLabel('Start').fill(`${day}T10:00`);
+  await dialog.getByLabel('End').fill(`${day}T09:00`);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(noJs.getByRole('dialog', { name: 'New event' })).toBeVisible();
+  await expect(noJs.locator('#event-end-error')).toHaveText('the end must be after the start');
+  await noJs.goto(`/calendar?view=week&date=${day}`);
+  await expect(noJs.getByRole('link', { name: /Backwards/ })).toHaveCount(0);
+  await plain.close();
+});

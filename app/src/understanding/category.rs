@@ -35,7 +35,7 @@ fn word_category(w: &str) -> Option<Category> {
         | "wine" | "drinks" | "pub" | "bar" | "supermarket" | "eating" | "dining" | "icecream"
         | "dessert" | "bread" | "milk" | "eggs" | "fruit" | "chocolate" | "smoothie" | "juice"
         | "pastry" | "croissant" | "thai" | "indian" | "chinese" | "chai" | "samosa"
-        | "samosas" | "dosa" => Food,
+        | "samosas" | "dosa" | "gum" | "candy" => Food,
         "gas" | "fuel" | "petrol" | "diesel" | "uber" | "lyft" | "taxi" | "cab" | "bus"
         | "train" | "subway" | "metro" | "parking" | "toll" | "tolls" | "transit" | "presto"
         | "oyster" | "fare" | "fares" | "transport" | "transportation" | "carwash" | "oil"
