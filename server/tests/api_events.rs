@@ -50,6 +50,12 @@ async fn events_round_trip_in_the_users_timezone() {
     // The range is exclusive at the end, in the user's days.
     let (_, list) = user.get("/api/events?from=2026-11-24&to=2026-11-27").await;
     assert_eq!(list, json!([]));
+    // An event that spans the whole window overlaps it; one that ended before it does not.
+    let (_, list) = user.get("/api/events?from=2026-11-28&to=2026-11-29").await;
+    assert_eq!(list[0]["title"], "Trip");
+    assert_eq!(list.as_array().map(Vec::len), Some(1));
+    let (_, list) = user.get("/api/events?from=2026-11-30&to=2026-12-01").await;
+    assert_eq!(list, json!([]));
 
     // Moving the start keeps the length.
     let (status, moved) = user

@@ -681,16 +681,18 @@ async fn today_gathers_the_agenda_tasks_and_spending() {
     })
     .await
     .expect("task");
-    for (amount, date) in [
-        ("50", "2026-11-05"),
-        ("25", "2026-11-21"),
-        ("100", "2026-10-10"),
+    for (amount, date, category) in [
+        ("50", "2026-11-05", "Food"),
+        ("25", "2026-11-21", "Food"),
+        ("100", "2026-10-10", "Food"),
+        ("3", "2026-10-01", "Health"),
+        ("7", "2026-09-30", "Health"),
     ] {
         user.rpc(SaveExpense {
             id: None,
             amount: amount.into(),
             currency: None,
-            category: Some("Food".into()),
+            category: Some(category.into()),
             description: None,
             date: Some(date.into()),
         })
@@ -728,7 +730,24 @@ async fn today_gathers_the_agenda_tasks_and_spending() {
             today.spending.this_month.to_string(),
             today.spending.last_month.to_string()
         ),
-        ("75.00".into(), "100.00".into())
+        ("75.00".into(), "103.00".into())
+    );
+    let by_category: Vec<_> = today
+        .spending
+        .by_category
+        .iter()
+        .map(|(c, this, last)| (format!("{c:?}"), this.to_string(), last.to_string()))
+        .collect();
+    assert_eq!(
+        by_category,
+        [
+            (
+                "Food".to_string(),
+                "75.00".to_string(),
+                "100.00".to_string()
+            ),
+            ("Health".to_string(), "0.00".to_string(), "3.00".to_string())
+        ]
     );
 }
 

@@ -43,10 +43,17 @@ pub async fn between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Event>, AppError> {
+    use diesel::sql_types::{Bool, Timestamptz};
+    // The same test as spans, so that the GiST index on (user_id, span) finds them.
+    let overlaps =
+        diesel::dsl::sql::<Bool>("tstzrange(events.starts_at, events.ends_at) && tstzrange(")
+            .bind::<Timestamptz, _>(from)
+            .sql(", ")
+            .bind::<Timestamptz, _>(to)
+            .sql(")");
     Ok(events::table
         .filter(events::user_id.eq(user_id))
-        .filter(events::starts_at.lt(to))
-        .filter(events::ends_at.gt(from))
+        .filter(overlaps)
         .order((events::starts_at.asc(), events::id.asc()))
         .select(EventRow::as_select())
         .load(conn)

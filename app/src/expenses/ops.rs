@@ -94,6 +94,24 @@ pub async fn month_totals(
     totals(state, user, month.first, month.next().first).await
 }
 
+/// Totals per category and currency for a month and for the month before it, largest first.
+pub async fn month_and_previous_totals(
+    state: &AppState,
+    user: &User,
+    month: Month,
+) -> Result<(Vec<CategoryTotal>, Vec<CategoryTotal>), AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let (previous, this) = store::totals_either_side(
+        &mut conn,
+        user.id,
+        month.prev().first,
+        month.first,
+        month.next().first,
+    )
+    .await?;
+    Ok((this, previous))
+}
+
 /// Totals per category and currency of expenses dated in `[from, to)`, largest first.
 pub async fn totals(
     state: &AppState,

@@ -83,6 +83,49 @@ pub async fn totals_between(
         ))
         .load(conn)
         .await?;
+    Ok(category_totals(rows))
+}
+
+/// The totals of [`totals_between`] for `[from, split)` and for `[split, to)`, in one pass.
+pub async fn totals_either_side(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    from: NaiveDate,
+    split: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Vec<CategoryTotal>, Vec<CategoryTotal>), AppError> {
+    use diesel::dsl::sum;
+    use diesel::expression_methods::AggregateExpressionMethods;
+    type Row = (String, String, Option<BigDecimal>, Option<BigDecimal>);
+    let rows: Vec<Row> = expenses::table
+        .filter(expenses::user_id.eq(user_id))
+        .filter(expenses::spent_on.ge(from))
+        .filter(expenses::spent_on.lt(to))
+        .group_by((expenses::category, expenses::currency))
+        .select((
+            expenses::category,
+            expenses::currency,
+            sum(expenses::amount).aggregate_filter(expenses::spent_on.lt(split)),
+            sum(expenses::amount).aggregate_filter(expenses::spent_on.ge(split)),
+        ))
+        .load(conn)
+        .await?;
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    for (category, currency, total_before, total_after) in rows {
+        if total_before.is_some() {
+            before.push((category.clone(), currency.clone(), total_before));
+        }
+        if total_after.is_some() {
+            after.push((category, currency, total_after));
+        }
+    }
+    Ok((category_totals(before), category_totals(after)))
+}
+
+/// Rows of (category, currency, sum) as totals, largest first.
+fn category_totals(
+    rows: impl IntoIterator<Item = (String, String, Option<BigDecimal>)>,
+) -> Vec<CategoryTotal> {
     let mut totals: Vec<CategoryTotal> = rows
         .into_iter()
         .map(|(category, currency, total)| CategoryTotal {
@@ -92,7 +135,7 @@ pub async fn totals_between(
         })
         .collect();
     totals.sort_by(|a, b| b.total.cmp(&a.total).then(a.category.cmp(&b.category)));
-    Ok(totals)
+    totals
 }
 
 pub async fn find(

@@ -65,7 +65,7 @@ pub async fn load_today() -> Result<TodayView, AppError> {
     let week_end = today + Duration::days(8);
     let this_month = Month::containing(today);
     let last_month = this_month.prev();
-    let (events, tasks, this, last) = tokio::try_join!(
+    let (events, tasks, (this, last)) = tokio::try_join!(
         crate::events::ops::list(
             &state,
             &user,
@@ -73,8 +73,7 @@ pub async fn load_today() -> Result<TodayView, AppError> {
             crate::time::start_of_day(week_end, tz),
         ),
         crate::tasks::ops::due_today(&state, &user),
-        crate::expenses::ops::month_totals(&state, &user, this_month),
-        crate::expenses::ops::month_totals(&state, &user, last_month),
+        crate::expenses::ops::month_and_previous_totals(&state, &user, this_month),
     )?;
     let spans = crate::events::calendar::with_local_days(&events, tz);
     let mut days: Vec<AgendaDay> = today
