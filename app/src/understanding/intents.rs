@@ -1065,9 +1065,9 @@ fn event_prefix(m: &Msg) -> usize {
             3 + usize::from(matches!(m.w(3), "for" | "called" | "named" | ":"))
         }
         ("event" | "meeting", ":") => 2,
-        ("set", "up") | ("pencil", "in") => 2,
+        ("set", "up") | ("pencil", "in") | ("block", "off" | "out") => 2,
         ("book", "club") => 0,
-        ("add" | "put" | "schedule" | "book" | "create" | "plan", _) => 1,
+        ("add" | "put" | "schedule" | "book" | "create" | "plan" | "block", _) => 1,
         _ => 0,
     }
 }
@@ -1214,6 +1214,10 @@ fn event(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         ) {
             return None;
         }
+    }
+    // "block 9-11 tomorrow for deep work": time held for something, named after "for".
+    if m.w(0) == "block" && m.w(n) != "for" {
+        return None;
     }
     m.cut(0, n);
     // "add me to sam's meeting", "what's on sam's calendar friday",
