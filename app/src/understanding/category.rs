@@ -35,7 +35,7 @@ fn word_category(w: &str) -> Option<Category> {
         | "wine" | "drinks" | "pub" | "bar" | "supermarket" | "eating" | "dining" | "icecream"
         | "dessert" | "bread" | "milk" | "eggs" | "fruit" | "chocolate" | "smoothie" | "juice"
         | "pastry" | "croissant" | "thai" | "indian" | "chinese" | "chai" | "samosa"
-        | "samosas" | "dosa" | "gum" | "candy" => Food,
+        | "samosas" | "dosa" | "gum" | "candy" | "ham" => Food,
         "gas" | "fuel" | "petrol" | "diesel" | "uber" | "lyft" | "taxi" | "cab" | "bus"
         | "train" | "subway" | "metro" | "parking" | "toll" | "tolls" | "transit" | "presto"
         | "oyster" | "fare" | "fares" | "transport" | "transportation" | "carwash" | "oil"
@@ -47,7 +47,7 @@ fn word_category(w: &str) -> Option<Category> {
         | "gifts" | "present" | "shopping" | "sneakers" | "boots" | "socks" | "furniture"
         | "ikea" | "books" | "book" | "toys" | "toy" | "electronics" | "charger" | "bag"
         | "watch" | "hoodie" | "sweater" | "makeup" | "mall" | "target" | "walmart" | "costco"
-        | "shampoo" | "lamp" | "hardware" => Shopping,
+        | "shampoo" | "lamp" | "hardware" | "kettle" | "camera" | "lens" | "scrubs" => Shopping,
         "bill" | "bills" | "rent" | "hydro" | "electricity" | "electric" | "internet" | "wifi"
         | "insurance" | "utilities" | "utility" | "mortgage" | "water" | "heating"
         | "cellphone" | "tax" | "taxes" => Bills,
@@ -58,7 +58,7 @@ fn word_category(w: &str) -> Option<Category> {
         "pharmacy" | "copay" | "co-pay" | "doctor" | "dentist" | "meds" | "medicine"
         | "medication" | "prescription" | "physio" | "physiotherapy" | "therapy" | "therapist"
         | "vitamins" | "drugstore" | "clinic" | "health" | "chiropractor" | "optometrist"
-        | "glasses" | "contacts" | "massage" | "gym" | "checkup" | "vet" => Health,
+        | "glasses" | "contacts" | "massage" | "gym" | "checkup" | "vet" | "chemist" => Health,
         "hotel" | "hotels" | "flight" | "flights" | "airbnb" | "plane" | "airfare" | "hostel"
         | "motel" | "luggage" | "travel" | "trip" | "vacation" | "holiday" | "resort"
         | "airline" | "visa" | "cruise" => Travel,

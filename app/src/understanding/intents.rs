@@ -970,7 +970,7 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         && a.span.1 == a.span.0 + 1
         && m.toks[a.span.0].kind == Kind::Num
         && (a.cents >= 2500 && !looks_like_hhmm(&m.toks[a.span.0].norm))
-        && s.is_empty();
+        && !s.has_time();
     if !(verb || a.marked || decimal || bare_price) || a.cents <= 0 {
         return None;
     }
@@ -991,7 +991,7 @@ fn expense(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     }) {
         return None;
     }
-    let date = if s.is_empty() {
+    let date = if s.is_empty() || s.only_soft() {
         Some(ctx.now.date_naive())
     } else {
         s.past_date(ctx.now.date_naive())

@@ -123,7 +123,7 @@ fn shared_sample() {
     }
 }
 
-const TABLES: [(&str, &str); 16] = [
+const TABLES: [(&str, &str); 17] = [
     ("own", include_str!("testdata/own.jsonl")),
     ("dst", include_str!("testdata/dst.jsonl")),
     ("holdout", include_str!("testdata/holdout.jsonl")),
@@ -139,6 +139,7 @@ const TABLES: [(&str, &str); 16] = [
     ("holdout11", include_str!("testdata/holdout11.jsonl")),
     ("holdout12", include_str!("testdata/holdout12.jsonl")),
     ("holdout13", include_str!("testdata/holdout13.jsonl")),
+    ("holdout14", include_str!("testdata/holdout14.jsonl")),
     ("probes", include_str!("testdata/probes.jsonl")),
 ];
 
