@@ -6,27 +6,43 @@ use leptos_router::components::{A, Redirect};
 use crate::auth::api::{SignOut, current_user};
 use crate::auth::model::User;
 
-/// Renders `page` for the signed-in user, or sends visitors to sign in.
+/// The signed-in user as a page can read it: `None` for a visitor.
+pub type Me = Resource<Result<Option<User>, crate::error::AppError>>;
+
+/// Frames `page` for the signed-in user, or sends visitors to sign in.
+///
+/// The page is built once, here, next to the user lookup rather than inside the `Suspense`
+/// that waits for it: a `Suspense` re-runs its children while it settles, and a page built in
+/// there would start its data loads again each time. A page that needs the user reads [`Me`]
+/// from the context.
 #[component]
-pub fn Signed<V: IntoView + 'static>(page: fn(User) -> V) -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+pub fn Signed<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+    let me: Me = Resource::new(|| (), |_| current_user());
+    provide_context(me);
+    let page = page();
     view! {
-        <Suspense fallback=|| view! { <p class="p-6 text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <div class="h-14 border-b border-slate-200 dark:border-slate-800"></div> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(user)) => view! { <Frame user=user.clone()>{page(user)}</Frame> }.into_any(),
+                    Ok(Some(user)) => view! { <Header user=user/> }.into_any(),
                     Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
                     Err(e) => view! { <p role="alert" class="p-6 text-red-700">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+        <main class="mx-auto max-w-6xl px-4 py-6">{page}</main>
     }
+}
+
+/// The signed-in user's resource, provided by [`Signed`].
+pub fn use_me() -> Me {
+    expect_context::<Me>()
 }
 
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white";
 
 #[component]
-fn Frame(user: User, children: Children) -> impl IntoView {
+fn Header(user: User) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -48,7 +64,6 @@ fn Frame(user: User, children: Children) -> impl IntoView {
                 </ActionForm>
             </nav>
         </header>
-        <main class="mx-auto max-w-6xl px-4 py-6">{children()}</main>
     }
 }
 

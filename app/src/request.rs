@@ -22,21 +22,22 @@ pub async fn session() -> Result<Session, AppError> {
     })
 }
 
-/// The signed-in user as found once for this request: a page's several data loads share it.
+/// The signed-in user as found once for this request: a page's several data loads, which run
+/// at the same time, share one lookup.
 #[derive(Clone, Default)]
-pub struct RequestUser(std::sync::Arc<std::sync::OnceLock<Option<User>>>);
+pub struct RequestUser(std::sync::Arc<tokio::sync::OnceCell<Option<User>>>);
 
 /// The signed-in user, if any; an account that is no longer active counts as signed out.
 pub async fn signed_in_user() -> Result<Option<(AppState, User)>, AppError> {
     let state = state()?;
-    let cache = use_context::<RequestUser>();
-    if let Some(known) = cache.as_ref().and_then(|c| c.0.get()) {
-        return Ok(known.clone().map(|user| (state, user)));
-    }
-    let found = find_signed_in_user(&state).await?;
-    if let Some(cache) = cache {
-        let _ = cache.0.set(found.clone());
-    }
+    let found = match use_context::<RequestUser>() {
+        Some(cache) => cache
+            .0
+            .get_or_try_init(|| find_signed_in_user(&state))
+            .await?
+            .clone(),
+        None => find_signed_in_user(&state).await?,
+    };
     Ok(found.map(|user| (state, user)))
 }
 

@@ -15,7 +15,7 @@ use super::model::{
     ActionCard, ChatEvent, ChatMessage, Conversation, ConversationSummary, MessageStatus, Role,
     Tier, usd,
 };
-use crate::auth::model::User;
+use crate::layout::use_me;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, INPUT_CLASS, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error,
@@ -53,7 +53,7 @@ impl Live {
     }
 }
 
-pub fn chat_page(_user: User) -> impl IntoView {
+pub fn chat_page() -> impl IntoView {
     let params = use_params_map();
     let current = Memo::new(move |_| {
         params
@@ -391,17 +391,22 @@ async fn stream(
     }
 }
 
-pub fn usage_page(user: User) -> impl IntoView {
+pub fn usage_page() -> impl IntoView {
+    let me = use_me();
     let query = use_query_map();
     let everyone = Memo::new(move |_| query.with(|q| q.get("everyone")).is_some_and(|v| v == "1"));
     let usage = Resource::new(move || everyone.get(), load_usage);
-    let is_admin = user.is_admin();
     view! {
         <PageHeader title="Usage">
-            {is_admin.then(|| view! {
-                <A href="/usage" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || (!everyone.get()).then_some("true")>"Mine"</A>
-                <A href="/usage?everyone=1" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || everyone.get().then_some("true")>"Everyone"</A>
-            })}
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let is_admin = matches!(me.await, Ok(Some(user)) if user.is_admin());
+                    is_admin.then(|| view! {
+                        <A href="/usage" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || (!everyone.get()).then_some("true")>"Mine"</A>
+                        <A href="/usage?everyone=1" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || everyone.get().then_some("true")>"Everyone"</A>
+                    })
+                })}
+            </Suspense>
         </PageHeader>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

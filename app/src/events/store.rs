@@ -36,6 +36,13 @@ impl From<EventRow> for Event {
     }
 }
 
+diesel::define_sql_function! {
+    /// `tstzrange(start, end)`: the span `[start, end)`, as the events index spells it. Built
+    /// from the DSL rather than SQL text, so the query is prepared once per connection.
+    #[sql_name = "tstzrange"]
+    fn span(lower: diesel::sql_types::Timestamptz, upper: diesel::sql_types::Timestamptz) -> diesel::sql_types::Tstzrange;
+}
+
 /// Events that start before `to` and end after `from`, earliest first.
 pub async fn between(
     conn: &mut AsyncPgConnection,
@@ -43,14 +50,8 @@ pub async fn between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Event>, AppError> {
-    use diesel::sql_types::{Bool, Timestamptz};
-    // The same test as spans, so that the GiST index on (user_id, span) finds them.
-    let overlaps =
-        diesel::dsl::sql::<Bool>("tstzrange(events.starts_at, events.ends_at) && tstzrange(")
-            .bind::<Timestamptz, _>(from)
-            .sql(", ")
-            .bind::<Timestamptz, _>(to)
-            .sql(")");
+    // The same test as the GiST index on (user_id, span) holds, so that it finds them.
+    let overlaps = span(events::starts_at, events::ends_at).overlaps_with(span(from, to));
     Ok(events::table
         .filter(events::user_id.eq(user_id))
         .filter(overlaps)

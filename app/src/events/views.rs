@@ -8,7 +8,6 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{DeleteEvent, SaveEvent, calendar, load_event_card};
 use super::calendar::{CalendarView, Day, EventCard, Mode, Placed};
-use crate::auth::model::User;
 use crate::ui::{
     BUTTON_CLASS, DANGER_BUTTON_CLASS, FieldMessage, FormError, INPUT_CLASS, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error, field_error,
@@ -21,7 +20,7 @@ fn calendar_href(mode: Mode, date: chrono::NaiveDate, extra: &str) -> String {
     format!("/calendar?view={}&date={date}{extra}", mode.as_str())
 }
 
-pub fn calendar_page(_user: User) -> impl IntoView {
+pub fn calendar_page() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| Mode::parse(&query.with(|q| q.get("view").unwrap_or_default())));
     let date = Memo::new(move |_| query.with(|q| q.get("date")));

@@ -8,14 +8,13 @@ use leptos_router::hooks::use_query_map;
 use super::api::{DeleteExpense, MonthView, SaveExpense, expenses_month};
 use super::chart::CategoryChart;
 use super::model::{Category, Expense};
-use crate::auth::model::User;
 use crate::money::CURRENCIES;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
     PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
 };
 
-pub fn expenses_page(_user: User) -> impl IntoView {
+pub fn expenses_page() -> impl IntoView {
     let query = use_query_map();
     let month = Memo::new(move |_| query.with(|q| q.get("month")));
     let editing = Memo::new(move |_| {

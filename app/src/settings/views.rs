@@ -5,14 +5,13 @@ use leptos::prelude::*;
 use super::api::{
     ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings,
 };
-use crate::auth::model::User;
 use crate::money::CURRENCIES;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, Field, FieldMessage, FormError,
     INPUT_CLASS, PageHeader, action_error, field_error,
 };
 
-pub fn settings_page(_user: User) -> impl IntoView {
+pub fn settings_page() -> impl IntoView {
     let profile = ServerAction::<SaveProfile>::new();
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();

@@ -6,7 +6,6 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{DeleteTask, SaveTask, SetTaskDone, TaskRow, list_tasks};
 use super::model::{Filter, Priority, Sort};
-use crate::auth::model::User;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
     PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
@@ -20,7 +19,7 @@ fn tasks_href(filter: Filter, sort: Sort, extra: &str) -> String {
     )
 }
 
-pub fn tasks_page(_user: User) -> impl IntoView {
+pub fn tasks_page() -> impl IntoView {
     let query = use_query_map();
     let filter = Memo::new(move |_| {
         query

@@ -2,14 +2,12 @@
 //! spending against last month's.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use super::api::{AgendaDay, Spending, TodayView, load_today};
-use crate::auth::model::User;
 use crate::tasks::api::SetTaskDone;
 use crate::ui::{Card, EmptyState};
 
-pub fn today_page(_user: User) -> impl IntoView {
+pub fn today_page() -> impl IntoView {
     let toggle = ServerAction::<SetTaskDone>::new();
     let data = Resource::new(move || toggle.version().get(), |_| load_today());
     view! {
@@ -81,9 +79,9 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
             {day.events.into_iter().map(|c| view! {
                 <li class="flex gap-3 text-sm">
                     <span class="w-24 shrink-0 tabular-nums text-slate-500 dark:text-slate-400">{c.time_label.clone()}</span>
-                    <A href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) attr:class="font-medium hover:underline">
+                    <a href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) class="font-medium hover:underline">
                         {c.title.clone()}
-                    </A>
+                    </a>
                     {(!c.location.is_empty()).then(|| view! { <span class="truncate text-slate-500">{format!("· {}", c.location)}</span> })}
                 </li>
             }).collect_view()}
@@ -100,7 +98,7 @@ fn TasksDue(
     if tasks.is_empty() {
         return view! {
             <EmptyState message="Nothing due today."/>
-            <p class="mt-2 text-sm"><A href="/tasks" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"All tasks"</A></p>
+            <p class="mt-2 text-sm"><a href="/tasks" class="text-indigo-600 hover:underline dark:text-indigo-400">"All tasks"</a></p>
         }.into_any();
     }
     view! {
@@ -125,9 +123,9 @@ fn TasksDue(
         </ul>
         {(more > 0).then(|| view! {
             <p class="mt-3 text-sm">
-                <A href="/tasks?filter=open&sort=due" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">
+                <a href="/tasks?filter=open&sort=due" class="text-indigo-600 hover:underline dark:text-indigo-400">
                     {format!("{more} more due")}
-                </A>
+                </a>
             </p>
         })}
     }.into_any()
@@ -172,6 +170,6 @@ fn SpendingSummary(spending: Spending) -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
-        <p class="mt-3 text-sm"><A href="/expenses" attr:class="text-indigo-600 hover:underline dark:text-indigo-400">"All expenses"</A></p>
+        <p class="mt-3 text-sm"><a href="/expenses" class="text-indigo-600 hover:underline dark:text-indigo-400">"All expenses"</a></p>
     }
 }
