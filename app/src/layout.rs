@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
+use leptos_router::hooks::use_location;
 
 use crate::auth::api::{SignOut, current_user};
 use crate::auth::model::User;
@@ -39,23 +40,34 @@ pub fn use_me() -> Me {
     expect_context::<Me>()
 }
 
+/// Whether `path` lies in the section that the navigation link `href` leads to.
+fn is_section(path: &str, href: &str) -> bool {
+    path == href || (href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+}
+
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white";
 
 #[component]
 fn Header(user: User) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
+    // Plain links with one location read each: the router's `<A>` builds a reactive owner and
+    // memos per link, a tenth of the Today page's rendering.
+    let pathname = use_location().pathname;
+    let current = move |href: &'static str| {
+        move || pathname.with(|path| is_section(path, href)).then_some("page")
+    };
     view! {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <nav aria-label="Main" class="mx-auto flex max-w-6xl flex-wrap items-center gap-1 px-4 py-2">
-                <A href="/" attr:class="mr-3 text-lg font-bold text-indigo-600 dark:text-indigo-400">"Aida"</A>
-                <A href="/" exact=true attr:class=NAV_LINK>"Today"</A>
-                <A href="/calendar" attr:class=NAV_LINK>"Calendar"</A>
-                <A href="/tasks" attr:class=NAV_LINK>"Tasks"</A>
-                <A href="/expenses" attr:class=NAV_LINK>"Expenses"</A>
-                <A href="/chat" attr:class=NAV_LINK>"Chat"</A>
-                <A href="/usage" attr:class=NAV_LINK>"Usage"</A>
-                <A href="/settings" attr:class=NAV_LINK>"Settings"</A>
-                {user.is_admin().then(|| view! { <A href="/admin" attr:class=NAV_LINK>"Admin"</A> })}
+                <a href="/" class="mr-3 text-lg font-bold text-indigo-600 dark:text-indigo-400">"Aida"</a>
+                <a href="/" class=NAV_LINK aria-current=current("/")>"Today"</a>
+                <a href="/calendar" class=NAV_LINK aria-current=current("/calendar")>"Calendar"</a>
+                <a href="/tasks" class=NAV_LINK aria-current=current("/tasks")>"Tasks"</a>
+                <a href="/expenses" class=NAV_LINK aria-current=current("/expenses")>"Expenses"</a>
+                <a href="/chat" class=NAV_LINK aria-current=current("/chat")>"Chat"</a>
+                <a href="/usage" class=NAV_LINK aria-current=current("/usage")>"Usage"</a>
+                <a href="/settings" class=NAV_LINK aria-current=current("/settings")>"Settings"</a>
+                {user.is_admin().then(|| view! { <a href="/admin" class=NAV_LINK aria-current=current("/admin")>"Admin"</a> })}
                 <span class="ml-auto hidden text-sm text-slate-500 sm:inline dark:text-slate-400">{user.email.clone()}</span>
                 <ActionForm action=sign_out>
                     <button type="submit" class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
@@ -78,5 +90,20 @@ pub fn NotFound() -> impl IntoView {
             <h1 class="text-2xl font-bold">"Page not found"</h1>
             <p class="mt-2"><A href="/" attr:class="text-indigo-600 hover:underline">"Go to Today"</A></p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_section;
+
+    #[test]
+    fn a_navigation_link_is_current_in_its_section_only() {
+        assert!(is_section("/", "/"));
+        assert!(!is_section("/tasks", "/"));
+        assert!(is_section("/chat", "/chat"));
+        assert!(is_section("/chat/12", "/chat"));
+        assert!(!is_section("/chatter", "/chat"));
+        assert!(!is_section("/", "/calendar"));
     }
 }
