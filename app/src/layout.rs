@@ -42,7 +42,11 @@ pub fn use_me() -> Me {
 
 /// Whether `path` lies in the section that the navigation link `href` leads to.
 fn is_section(path: &str, href: &str) -> bool {
-    path == href || (href != "/" && path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+    path == href
+        || (href != "/"
+            && path
+                .strip_prefix(href)
+                .is_some_and(|rest| rest.starts_with('/')))
 }
 
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white";
@@ -54,7 +58,11 @@ fn Header(user: User) -> impl IntoView {
     // memos per link, a tenth of the Today page's rendering.
     let pathname = use_location().pathname;
     let current = move |href: &'static str| {
-        move || pathname.with(|path| is_section(path, href)).then_some("page")
+        move || {
+            pathname
+                .with(|path| is_section(path, href))
+                .then_some("page")
+        }
     };
     view! {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">

@@ -142,3 +142,94 @@ async fn nobody_reaches_another_users_expenses() {
     assert_eq!(csv, json!("date,amount,currency,category,description\r\n"));
     assert_eq!(alice.get(&format!("/api/expenses/{id}")).await.1, expense);
 }
+
+/// Month totals are kept by a trigger: after any mix of creating, changing and deleting
+/// expenses, by two users, they equal the sums of the expenses themselves.
+#[tokio::test]
+async fn month_totals_stay_in_step_with_the_expenses() {
+    let app = TestApp::start().await;
+    let users = [
+        app.signed_in("rae@example.com").await,
+        app.signed_in("sol@example.com").await,
+    ];
+    let categories = ["Food", "Transport", "Bills"];
+    let currencies = ["CAD", "EUR"];
+    let dates = [
+        "2026-09-30",
+        "2026-10-01",
+        "2026-10-31",
+        "2026-11-01",
+        "2026-11-22",
+    ];
+    let mut seed: u64 = 7;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let mut ids: Vec<(usize, i64)> = Vec::new();
+    for step in 0..80 {
+        let who = next(2);
+        let user = &users[who];
+        let mine: Vec<i64> = ids
+            .iter()
+            .filter(|(w, _)| *w == who)
+            .map(|(_, id)| *id)
+            .collect();
+        let amount = format!("{}.{:02}", 1 + next(300), next(100));
+        let body = json!({
+            "amount": amount,
+            "category": categories[next(3)],
+            "currency": currencies[next(2)],
+            "date": dates[next(5)],
+        });
+        match (next(6), mine.is_empty()) {
+            (0, false) => {
+                let id = mine[next(mine.len())];
+                let (status, _) = user.delete(&format!("/api/expenses/{id}")).await;
+                assert_eq!(status, 204, "step {step}");
+                ids.retain(|(_, i)| *i != id);
+            }
+            (1 | 2, false) => {
+                let id = mine[next(mine.len())];
+                // Change one field, or all of them.
+                let change = match next(5) {
+                    0 => json!({ "amount": body["amount"] }),
+                    1 => json!({ "category": body["category"] }),
+                    2 => json!({ "currency": body["currency"] }),
+                    3 => json!({ "date": body["date"] }),
+                    _ => body,
+                };
+                let (status, saved) = user.patch(&format!("/api/expenses/{id}"), change).await;
+                assert_eq!(status, 200, "step {step}: {saved}");
+            }
+            _ => {
+                let (status, saved) = user.post("/api/expenses", body).await;
+                assert_eq!(status, 201, "step {step}: {saved}");
+                ids.push((who, saved["id"].as_i64().expect("id")));
+            }
+        }
+    }
+    let kept = app
+        .rows(
+            "SELECT concat_ws(' ', user_id, month, category, currency, total, entries) AS row \
+             FROM expense_month_totals ORDER BY 1",
+        )
+        .await;
+    let summed = app
+        .rows(
+            "SELECT concat_ws(' ', user_id, date_trunc('month', spent_on)::date, category, currency, \
+             sum(amount), count(*)) AS row FROM expenses \
+             GROUP BY user_id, date_trunc('month', spent_on), category, currency ORDER BY 1",
+        )
+        .await;
+    assert!(kept.len() > 10, "{kept:?}");
+    assert_eq!(kept, summed);
+
+    // A user's totals go with the last of their expenses.
+    for (who, id) in ids {
+        users[who].delete(&format!("/api/expenses/{id}")).await;
+    }
+    assert_eq!(app.count("expense_month_totals").await, 0);
+}

@@ -78,6 +78,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    expense_month_totals (user_id, month, category, currency) {
+        user_id -> Int8,
+        month -> Date,
+        category -> Text,
+        currency -> Bpchar,
+        total -> Numeric,
+        entries -> Int4,
+    }
+}
+
+diesel::table! {
     expenses (id) {
         id -> Int8,
         user_id -> Int8,
@@ -160,6 +171,7 @@ diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
 diesel::joinable!(expenses -> users (user_id));
+diesel::joinable!(expense_month_totals -> users (user_id));
 diesel::joinable!(conversations -> users (user_id));
 diesel::joinable!(chat_messages -> conversations (conversation_id));
 diesel::joinable!(chat_actions -> chat_messages (message_id));
@@ -167,6 +179,7 @@ diesel::joinable!(model_calls -> users (user_id));
 diesel::joinable!(assistant_turns -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    expense_month_totals,
     users,
     sessions,
     api_tokens,

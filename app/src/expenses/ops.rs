@@ -91,7 +91,9 @@ pub async fn month_totals(
     user: &User,
     month: Month,
 ) -> Result<Vec<CategoryTotal>, AppError> {
-    totals(state, user, month.first, month.next().first).await
+    let mut conn = db::conn(&state.pool).await?;
+    let mut months = store::month_totals(&mut conn, user.id, month.first, month.first).await?;
+    Ok(months.pop().map(|(_, totals)| totals).unwrap_or_default())
 }
 
 /// Totals per category and currency for a month and for the month before it, largest first.
@@ -101,15 +103,15 @@ pub async fn month_and_previous_totals(
     month: Month,
 ) -> Result<(Vec<CategoryTotal>, Vec<CategoryTotal>), AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    let (previous, this) = store::totals_either_side(
-        &mut conn,
-        user.id,
-        month.prev().first,
-        month.first,
-        month.next().first,
-    )
-    .await?;
-    Ok((this, previous))
+    let months = store::month_totals(&mut conn, user.id, month.prev().first, month.first).await?;
+    let of = |first: NaiveDate| {
+        months
+            .iter()
+            .find(|(m, _)| *m == first)
+            .map(|(_, totals)| totals.clone())
+            .unwrap_or_default()
+    };
+    Ok((of(month.first), of(month.prev().first)))
 }
 
 /// Totals per category and currency of expenses dated in `[from, to)`, largest first.

@@ -86,40 +86,34 @@ pub async fn totals_between(
     Ok(category_totals(rows))
 }
 
-/// The totals of [`totals_between`] for `[from, split)` and for `[split, to)`, in one pass.
-pub async fn totals_either_side(
+/// Totals per category and currency of each calendar month from the one starting on `first`
+/// to the one starting on `last`, read from the month totals that a trigger keeps in step with
+/// the expenses. Months come in order; a month with no expense is missing.
+pub async fn month_totals(
     conn: &mut AsyncPgConnection,
     user_id: i64,
-    from: NaiveDate,
-    split: NaiveDate,
-    to: NaiveDate,
-) -> Result<(Vec<CategoryTotal>, Vec<CategoryTotal>), AppError> {
-    use diesel::dsl::sum;
-    use diesel::expression_methods::AggregateExpressionMethods;
-    type Row = (String, String, Option<BigDecimal>, Option<BigDecimal>);
-    let rows: Vec<Row> = expenses::table
-        .filter(expenses::user_id.eq(user_id))
-        .filter(expenses::spent_on.ge(from))
-        .filter(expenses::spent_on.lt(to))
-        .group_by((expenses::category, expenses::currency))
-        .select((
-            expenses::category,
-            expenses::currency,
-            sum(expenses::amount).aggregate_filter(expenses::spent_on.lt(split)),
-            sum(expenses::amount).aggregate_filter(expenses::spent_on.ge(split)),
-        ))
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<(NaiveDate, Vec<CategoryTotal>)>, AppError> {
+    use crate::db::schema::expense_month_totals as t;
+    let rows: Vec<(NaiveDate, String, String, BigDecimal)> = t::table
+        .filter(t::user_id.eq(user_id))
+        .filter(t::month.between(first, last))
+        .order(t::month)
+        .select((t::month, t::category, t::currency, t::total))
         .load(conn)
         .await?;
-    let (mut before, mut after) = (Vec::new(), Vec::new());
-    for (category, currency, total_before, total_after) in rows {
-        if total_before.is_some() {
-            before.push((category.clone(), currency.clone(), total_before));
-        }
-        if total_after.is_some() {
-            after.push((category, currency, total_after));
+    let mut months: Vec<(NaiveDate, Vec<(String, String, Option<BigDecimal>)>)> = Vec::new();
+    for (month, category, currency, total) in rows {
+        match months.last_mut() {
+            Some((m, rows)) if *m == month => rows.push((category, currency, Some(total))),
+            _ => months.push((month, vec![(category, currency, Some(total))])),
         }
     }
-    Ok((category_totals(before), category_totals(after)))
+    Ok(months
+        .into_iter()
+        .map(|(month, rows)| (month, category_totals(rows)))
+        .collect())
 }
 
 /// Rows of (category, currency, sum) as totals, largest first.

@@ -271,6 +271,25 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The text rows a query gives, its one column named `row`.
+    pub async fn rows(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            row: String,
+        }
+        let mut conn = app::db::conn(&self.state.pool).await.expect("conn");
+        diesel::sql_query(sql)
+            .load::<Row>(&mut conn)
+            .await
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.row)
+            .collect()
+    }
+}
+
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Server-sent events read as they arrive: (event name, JSON data).
