@@ -169,7 +169,8 @@ test('all-day and overlapping events in the calendar; a plain form keeps its err
   expect(errors).toEqual([]);
 
   // Without JavaScript the dialog is a plain form; a refused save comes back to the open
-  // dialog with the message next to its field, and nothing is written.
+  // dialog with the message next to its field and what was typed still there, and nothing is
+  // written until it is put right.
   const plain = await browser.newContext({ javaScriptEnabled: false });
   const noJs = await plain.newPage();
   await noJs.goto('/sign-in');
@@ -179,13 +180,27 @@ test('all-day and overlapping events in the calendar; a plain form keeps its err
   await expect(noJs.getByRole('navigation', { name: 'Main' })).toBeVisible();
   await noJs.goto(`/calendar?view=week&date=${day}&new=1`);
   const dialog = noJs.getByRole('dialog', { name: 'New event' });
-  await dialog.getByLabel('Title').fill('Backwards');
+  await dialog.getByLabel('Title').fill('Backwards & forwards');
   await dialog.getByLabel('Start').fill(`${day}T10:00`);
   await dialog.getByLabel('End').fill(`${day}T09:00`);
+  await dialog.getByLabel('Location').fill('Room 4');
   await dialog.getByRole('button', { name: 'Save' }).click();
-  await expect(noJs.getByRole('dialog', { name: 'New event' })).toBeVisible();
+  const refused = noJs.getByRole('dialog', { name: 'New event' });
+  await expect(refused).toBeVisible();
   await expect(noJs.locator('#event-end-error')).toHaveText('the end must be after the start');
-  await noJs.goto(`/calendar?view=week&date=${day}`);
-  await expect(noJs.getByRole('link', { name: /Backwards/ })).toHaveCount(0);
+  await expect(refused.getByLabel('Title')).toHaveValue('Backwards & forwards');
+  await expect(refused.getByLabel('Start')).toHaveValue(`${day}T10:00`);
+  await expect(refused.getByLabel('End')).toHaveValue(`${day}T09:00`);
+  await expect(refused.getByLabel('Location')).toHaveValue('Room 4');
+  expect(await weekCount(noJs, day)).toBe(0);
+  await refused.getByLabel('End').fill(`${day}T11:00`);
+  await refused.getByRole('button', { name: 'Save' }).click();
+  expect(await weekCount(noJs, day)).toBe(1);
   await plain.close();
 });
+
+/** How many "Backwards & forwards" events the week of `day` shows. */
+async function weekCount(page: Page, day: string): Promise<number> {
+  await page.goto(`/calendar?view=week&date=${day}`);
+  return page.getByRole('link', { name: /Backwards & forwards/ }).count();
+}

@@ -47,6 +47,7 @@ pub fn build(state: AppState) -> Router {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(routes::refused_form::keep_input))
         .layer(sessions)
         // Pages are generated per request: the fastest level saves most of the bytes for a
         // fraction of the CPU of the default one.

@@ -197,3 +197,83 @@ async fn every_documented_operation_exists() {
         (404, json!("not_found"))
     );
 }
+
+/// Without JavaScript a refused form comes back to its page with the error and with what was
+/// typed, passwords excepted.
+#[tokio::test]
+async fn a_refused_plain_form_comes_back_with_what_was_typed_but_no_password() {
+    let app = TestApp::start().await;
+    let visitor = app.client();
+    let post = |path: &'static str, form: &'static [(&'static str, &'static str)]| {
+        visitor
+            .http
+            .post(format!("{}{path}", app.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}/sign-up", app.base))
+            .form(form)
+            .send()
+    };
+    let response = post(
+        <app::auth::api::SignUp as leptos::server_fn::ServerFn>::PATH,
+        &[
+            ("email", "kim@example.com"),
+            ("password", "short"),
+            ("name", "Kim & Co"),
+        ],
+    )
+    .await
+    .expect("sign up");
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let query: Vec<(String, String)> = form_urlencoded::parse(
+        location
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default()
+            .as_bytes(),
+    )
+    .into_owned()
+    .collect();
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert!(get("__err").is_some(), "{location}");
+    assert_eq!(
+        get("__input").as_deref(),
+        Some("email=kim%40example.com&name=Kim+%26+Co")
+    );
+    assert!(!location.contains("short"), "{location}");
+    assert_eq!(app.count("users").await, 0, "nothing written");
+
+    // The page it comes back to fills the form in again.
+    let (status, page) = visitor.get_text(&location.replacen(&app.base, "", 1)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(r#"value="kim@example.com""#), "{page}");
+
+    // An accepted form is not touched.
+    let response = post(
+        <app::auth::api::SignUp as leptos::server_fn::ServerFn>::PATH,
+        &[
+            ("email", "kim@example.com"),
+            ("password", "a long enough password"),
+            ("name", "Kim"),
+        ],
+    )
+    .await
+    .expect("sign up");
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap_or_default().to_owned());
+    assert!(
+        location.as_ref().is_none_or(|l| !l.contains("__input")),
+        "{location:?}"
+    );
+    assert_eq!(app.count("users").await, 1);
+}

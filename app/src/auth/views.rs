@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::api::{SignIn, SignUp};
-use crate::ui::{BUTTON_CLASS, Field, FormError, action_error, field_error};
+use crate::ui::{BUTTON_CLASS, Field, FormError, action_error, field_error, refused_input};
 
 #[component]
 fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
@@ -20,10 +20,11 @@ fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
+    let email = refused_input::<SignIn>(None).value("email", "");
     view! {
         <AuthCard title="Sign in to Aida">
             <ActionForm action=action attr:class="space-y-2">
-                <Field label="Email" name="email" kind="email" required=true autocomplete="username" error=field_error(error, "email")/>
+                <Field label="Email" name="email" kind="email" value=Signal::stored(email) required=true autocomplete="username" error=field_error(error, "email")/>
                 <Field label="Password" name="password" kind="password" required=true autocomplete="current-password" error=field_error(error, "password")/>
                 <FormError error=error/>
                 <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
@@ -41,11 +42,12 @@ pub fn SignInPage() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
     let error = action_error(action);
+    let sent = refused_input::<SignUp>(None);
     view! {
         <AuthCard title="Create your account">
             <ActionForm action=action attr:class="space-y-2">
-                <Field label="Name" name="name" autocomplete="name" error=field_error(error, "name")/>
-                <Field label="Email" name="email" kind="email" required=true autocomplete="email" error=field_error(error, "email")/>
+                <Field label="Name" name="name" value=Signal::stored(sent.value("name", "")) autocomplete="name" error=field_error(error, "name")/>
+                <Field label="Email" name="email" kind="email" value=Signal::stored(sent.value("email", "")) required=true autocomplete="email" error=field_error(error, "email")/>
                 <Field label="Password (at least 10 characters)" name="password" kind="password" required=true autocomplete="new-password" error=field_error(error, "password")/>
                 <FormError error=error/>
                 <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>

@@ -10,7 +10,7 @@ use super::api::{DeleteEvent, SaveEvent, calendar, load_event_card};
 use super::calendar::{CalendarView, Day, EventCard, Mode, Placed};
 use crate::ui::{
     BUTTON_CLASS, DANGER_BUTTON_CLASS, FieldMessage, FormError, INPUT_CLASS, PageHeader,
-    SECONDARY_BUTTON_CLASS, action_error, field_error,
+    SECONDARY_BUTTON_CLASS, action_error, field_error, refused_input,
 };
 
 /// Hours drawn in the week grid.
@@ -269,6 +269,18 @@ fn EventDialog(
             None,
         ),
     };
+    // After a refused save without JavaScript, the form shows what was sent.
+    let sent = refused_input::<SaveEvent>(id);
+    let (title, description, place) = (
+        sent.value("title", title),
+        sent.value("description", description),
+        sent.value("location", place),
+    );
+    let (start, end, all_day) = (
+        sent.value("start", start),
+        sent.value("end", end),
+        sent.checked("all_day", all_day),
+    );
     let is_all_day = RwSignal::new(all_day);
     let input_kind = move || {
         if is_all_day.get() {

@@ -11,7 +11,7 @@ use super::model::{Category, Expense};
 use crate::money::CURRENCIES;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
-    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
+    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success, refused_input,
 };
 
 pub fn expenses_page() -> impl IntoView {
@@ -78,6 +78,7 @@ fn MonthPage(
     } = view;
     let header_label = label.clone();
     let form_currency = currency.clone();
+    let sent = refused_input::<SaveExpense>(None);
     view! {
         <PageHeader title="Expenses">
             <A href=month_href(&prev) attr:class=SECONDARY_BUTTON_CLASS attr:aria-label="Previous month">"‹"</A>
@@ -92,27 +93,27 @@ fn MonthPage(
                 <ActionForm action=save attr:class="grid gap-2 sm:grid-cols-2" attr:aria-label="Add an expense">
                     <div>
                         <label for="expense-amount" class="block text-sm font-medium">"Amount"</label>
-                        <input id="expense-amount" name="amount" inputmode="decimal" placeholder="12.50" class=INPUT_CLASS required aria-describedby="expense-amount-error"/>
+                        <input id="expense-amount" name="amount" inputmode="decimal" placeholder="12.50" class=INPUT_CLASS required aria-describedby="expense-amount-error" value=sent.value("amount", "")/>
                         <FieldMessage id="expense-amount-error".into() error=field_error(add_error, "amount")/>
                     </div>
                     <div>
                         <label for="expense-currency" class="block text-sm font-medium">"Currency"</label>
-                        <CurrencySelect id="expense-currency" selected=form_currency/>
+                        <CurrencySelect id="expense-currency" selected=sent.value("currency", form_currency)/>
                         <FieldMessage id="expense-currency-error".into() error=field_error(add_error, "currency")/>
                     </div>
                     <div>
                         <label for="expense-category" class="block text-sm font-medium">"Category"</label>
-                        <CategorySelect id="expense-category" selected=Category::Food/>
+                        <CategorySelect id="expense-category" selected=Category::parse(&sent.value("category", "")).unwrap_or(Category::Food)/>
                         <FieldMessage id="expense-category-error".into() error=field_error(add_error, "category")/>
                     </div>
                     <div>
                         <label for="expense-date" class="block text-sm font-medium">"Date"</label>
-                        <input id="expense-date" name="date" type="date" value=today class=INPUT_CLASS aria-describedby="expense-date-error"/>
+                        <input id="expense-date" name="date" type="date" value=sent.value("date", today) class=INPUT_CLASS aria-describedby="expense-date-error"/>
                         <FieldMessage id="expense-date-error".into() error=field_error(add_error, "date")/>
                     </div>
                     <div class="sm:col-span-2">
                         <label for="expense-description" class="block text-sm font-medium">"Description"</label>
-                        <input id="expense-description" name="description" class=INPUT_CLASS aria-describedby="expense-description-error"/>
+                        <input id="expense-description" name="description" class=INPUT_CLASS aria-describedby="expense-description-error" value=sent.value("description", "")/>
                         <FieldMessage id="expense-description-error".into() error=field_error(add_error, "description")/>
                     </div>
                     <div class="sm:col-span-2"><FormError error=add_error/></div>
@@ -215,6 +216,7 @@ fn ExpenseItem(
 #[component]
 fn ExpenseEditor(expense: Expense, save: ServerAction<SaveExpense>, here: String) -> impl IntoView {
     let error = action_error(save);
+    let sent = refused_input::<SaveExpense>(Some(expense.id));
     // Leave edit mode once the save succeeds.
     go_after_success(save, here.clone());
     view! {
@@ -223,25 +225,25 @@ fn ExpenseEditor(expense: Expense, save: ServerAction<SaveExpense>, here: String
                 <input type="hidden" name="id" value=expense.id/>
                 <div>
                     <label for="edit-amount" class="block text-sm font-medium">"Amount"</label>
-                    <input id="edit-amount" name="amount" inputmode="decimal" value=expense.amount.to_string() class=INPUT_CLASS required autofocus/>
+                    <input id="edit-amount" name="amount" inputmode="decimal" value=sent.value("amount", expense.amount.to_string()) class=INPUT_CLASS required autofocus/>
                     <FieldMessage id="edit-amount-error".into() error=field_error(error, "amount")/>
                 </div>
                 <div>
                     <label for="edit-currency" class="block text-sm font-medium">"Currency"</label>
-                    <CurrencySelect id="edit-currency" selected=expense.currency.clone()/>
+                    <CurrencySelect id="edit-currency" selected=sent.value("currency", expense.currency.clone())/>
                 </div>
                 <div>
                     <label for="edit-category" class="block text-sm font-medium">"Category"</label>
-                    <CategorySelect id="edit-category" selected=expense.category/>
+                    <CategorySelect id="edit-category" selected=Category::parse(&sent.value("category", "")).unwrap_or(expense.category)/>
                 </div>
                 <div>
                     <label for="edit-date" class="block text-sm font-medium">"Date"</label>
-                    <input id="edit-date" name="date" type="date" value=expense.date.to_string() class=INPUT_CLASS/>
+                    <input id="edit-date" name="date" type="date" value=sent.value("date", expense.date.to_string()) class=INPUT_CLASS/>
                     <FieldMessage id="edit-date-error".into() error=field_error(error, "date")/>
                 </div>
                 <div class="sm:col-span-2">
                     <label for="edit-description" class="block text-sm font-medium">"Description"</label>
-                    <input id="edit-description" name="description" value=expense.description.clone() class=INPUT_CLASS/>
+                    <input id="edit-description" name="description" value=sent.value("description", expense.description.clone()) class=INPUT_CLASS/>
                     <FieldMessage id="edit-description-error".into() error=field_error(error, "description")/>
                 </div>
                 <div class="sm:col-span-3"><FormError error=error/></div>

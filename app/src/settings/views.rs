@@ -8,7 +8,7 @@ use super::api::{
 use crate::money::CURRENCIES;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, Field, FieldMessage, FormError,
-    INPUT_CLASS, PageHeader, action_error, field_error,
+    INPUT_CLASS, PageHeader, action_error, field_error, refused_input,
 };
 
 pub fn settings_page() -> impl IntoView {
@@ -52,14 +52,16 @@ fn SettingsBody(
     } = view;
     let profile_error = action_error(profile);
     let saved = move || matches!(profile.value().get(), Some(Ok(())));
+    let sent = refused_input::<SaveProfile>(None);
+    let currency = sent.value("currency", user.currency.clone());
     view! {
         <div class="grid gap-4 lg:grid-cols-2">
             <Card title="Profile">
                 <ActionForm action=profile attr:class="space-y-2" attr:aria-label="Profile">
-                    <Field label="Name" name="name" value=Signal::stored(user.name.clone()) error=field_error(profile_error, "name") autocomplete="name"/>
+                    <Field label="Name" name="name" value=Signal::stored(sent.value("name", user.name.clone())) error=field_error(profile_error, "name") autocomplete="name"/>
                     <div>
                         <label for="field-timezone" class="block text-sm font-medium">"Timezone"</label>
-                        <input id="field-timezone" name="timezone" list="timezones" value=user.timezone.clone() class=INPUT_CLASS
+                        <input id="field-timezone" name="timezone" list="timezones" value=sent.value("timezone", user.timezone.clone()) class=INPUT_CLASS
                             required aria-describedby="field-timezone-error" autocomplete="off"/>
                         <datalist id="timezones">
                             {timezones.into_iter().map(|tz| view! { <option value=tz></option> }).collect_view()}
@@ -69,12 +71,12 @@ fn SettingsBody(
                     <div>
                         <label for="field-currency" class="block text-sm font-medium">"Currency"</label>
                         <select id="field-currency" name="currency" class=INPUT_CLASS>
-                            {CURRENCIES.iter().map(|c| view! { <option value=*c selected=*c == user.currency>{*c}</option> }).collect_view()}
+                            {CURRENCIES.iter().map(|c| view! { <option value=*c selected=*c == currency>{*c}</option> }).collect_view()}
                         </select>
                         <FieldMessage id="field-currency-error".into() error=field_error(profile_error, "currency")/>
                     </div>
                     <Field label="Default meeting length (minutes)" name="default_meeting_minutes" kind="number"
-                        value=Signal::stored(user.default_meeting_minutes.to_string())
+                        value=Signal::stored(sent.value("default_meeting_minutes", user.default_meeting_minutes.to_string()))
                         error=field_error(profile_error, "default_meeting_minutes")/>
                     <FormError error=profile_error/>
                     <div class="flex items-center justify-end gap-3">

@@ -8,7 +8,7 @@ use super::api::{DeleteTask, SaveTask, SetTaskDone, TaskRow, list_tasks};
 use super::model::{Filter, Priority, Sort};
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
-    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success,
+    PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success, refused_input,
 };
 
 fn tasks_href(filter: Filter, sort: Sort, extra: &str) -> String {
@@ -63,27 +63,29 @@ pub fn tasks_page() -> impl IntoView {
             </A>
         }
     };
+    let sent = refused_input::<SaveTask>(None);
+    let sent_priority = Priority::parse(&sent.value("priority", "")).unwrap_or(Priority::Normal);
     view! {
         <PageHeader title="Tasks"/>
         <Card>
             <ActionForm action=save attr:class="grid gap-2 sm:grid-cols-[1fr_auto_auto_auto_auto] sm:items-start" attr:aria-label="Add a task">
                 <div>
                     <label for="task-title" class="sr-only">"New task"</label>
-                    <input id="task-title" name="title" placeholder="Add a task…" class=INPUT_CLASS required aria-describedby="task-title-error"/>
+                    <input id="task-title" name="title" placeholder="Add a task…" class=INPUT_CLASS required aria-describedby="task-title-error" value=sent.value("title", "")/>
                     <FieldMessage id="task-title-error".into() error=field_error(add_error, "title")/>
                 </div>
                 <div>
                     <label for="task-due-date" class="sr-only">"Due date"</label>
-                    <input id="task-due-date" name="due_date" type="date" class=INPUT_CLASS aria-describedby="task-due-error"/>
+                    <input id="task-due-date" name="due_date" type="date" class=INPUT_CLASS aria-describedby="task-due-error" value=sent.value("due_date", "")/>
                     <FieldMessage id="task-due-error".into() error=field_error(add_error, "due")/>
                 </div>
                 <div>
                     <label for="task-due-time" class="sr-only">"Due time (optional)"</label>
-                    <input id="task-due-time" name="due_time" type="time" class=INPUT_CLASS/>
+                    <input id="task-due-time" name="due_time" type="time" class=INPUT_CLASS value=sent.value("due_time", "")/>
                 </div>
                 <div>
                     <label for="task-priority" class="sr-only">"Priority"</label>
-                    <PrioritySelect id="task-priority" selected=Priority::Normal/>
+                    <PrioritySelect id="task-priority" selected=sent_priority/>
                 </div>
                 <button type="submit" class=format!("{BUTTON_CLASS} mt-1") disabled=move || save.pending().get()>"Add task"</button>
             </ActionForm>
@@ -200,6 +202,8 @@ fn TaskEditor(row: TaskRow, save: ServerAction<SaveTask>, here: String) -> impl 
         Some((d, t)) => (d.to_owned(), t.to_owned()),
         None => (row.due_input.clone(), String::new()),
     };
+    let sent = refused_input::<SaveTask>(Some(task.id));
+    let priority = Priority::parse(&sent.value("priority", "")).unwrap_or(task.priority);
     // Leave edit mode once the save succeeds.
     go_after_success(save, here.clone());
     view! {
@@ -208,26 +212,26 @@ fn TaskEditor(row: TaskRow, save: ServerAction<SaveTask>, here: String) -> impl 
                 <input type="hidden" name="id" value=task.id/>
                 <div class="sm:col-span-2">
                     <label for="edit-title" class="block text-sm font-medium">"Title"</label>
-                    <input id="edit-title" name="title" class=INPUT_CLASS value=task.title.clone() required autofocus/>
+                    <input id="edit-title" name="title" class=INPUT_CLASS value=sent.value("title", task.title.clone()) required autofocus/>
                     <FieldMessage id="edit-title-error".into() error=field_error(error, "title")/>
                 </div>
                 <div class="sm:col-span-2">
                     <label for="edit-notes" class="block text-sm font-medium">"Notes"</label>
-                    <textarea id="edit-notes" name="notes" rows="2" class=INPUT_CLASS>{task.notes.clone()}</textarea>
+                    <textarea id="edit-notes" name="notes" rows="2" class=INPUT_CLASS>{sent.value("notes", task.notes.clone())}</textarea>
                     <FieldMessage id="edit-notes-error".into() error=field_error(error, "notes")/>
                 </div>
                 <div>
                     <label for="edit-due-date" class="block text-sm font-medium">"Due date"</label>
-                    <input id="edit-due-date" name="due_date" type="date" class=INPUT_CLASS value=due_date/>
+                    <input id="edit-due-date" name="due_date" type="date" class=INPUT_CLASS value=sent.value("due_date", due_date)/>
                     <FieldMessage id="edit-due-error".into() error=field_error(error, "due")/>
                 </div>
                 <div>
                     <label for="edit-due-time" class="block text-sm font-medium">"Time (optional)"</label>
-                    <input id="edit-due-time" name="due_time" type="time" class=INPUT_CLASS value=due_time/>
+                    <input id="edit-due-time" name="due_time" type="time" class=INPUT_CLASS value=sent.value("due_time", due_time)/>
                 </div>
                 <div>
                     <label for="edit-priority" class="block text-sm font-medium">"Priority"</label>
-                    <PrioritySelect id="edit-priority" selected=task.priority/>
+                    <PrioritySelect id="edit-priority" selected=priority/>
                 </div>
                 <FormError error=error/>
                 <div class="flex items-end justify-end gap-2">

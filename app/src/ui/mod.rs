@@ -60,6 +60,9 @@ pub fn Field(
                 name=name
                 type=kind
                 class=INPUT_CLASS
+                // The attribute for the page as served (and for plain forms), the property
+                // for later changes.
+                value=move || value.get()
                 prop:value=move || value.get()
                 required=required
                 autocomplete=autocomplete
@@ -128,5 +131,77 @@ pub fn Card(#[prop(optional)] title: Option<&'static str>, children: Children) -
             {title.map(|t| view! { <h2 class="mb-3 text-lg font-semibold text-slate-900 dark:text-white">{t}</h2> })}
             {children()}
         </section>
+    }
+}
+
+/// What a plain form (no JavaScript) sent when the server refused it: the server sends the
+/// browser back with the fields in the URL (`__input`, see the server's `refused_form` layer),
+/// so the form can show them again beside the error. Empty when the page was not reached so.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RefusedInput(Option<Vec<(String, String)>>);
+
+impl RefusedInput {
+    /// What the form sent as `name`, or `shown` (the record's value) when it was not refused.
+    pub fn value(&self, name: &str, shown: impl Into<String>) -> String {
+        self.get(name).unwrap_or_else(|| shown.into())
+    }
+
+    /// Whether the checkbox `name` was ticked when the form was refused, or `shown`.
+    pub fn checked(&self, name: &str, shown: bool) -> bool {
+        match &self.0 {
+            Some(_) => self.get(name).is_some(),
+            None => shown,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        let fields = self.0.as_ref()?;
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The input in `query` if it was sent for the record `id` (`None`: a new record).
+    fn parse(query: &str, id: Option<i64>) -> Self {
+        let fields: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let sent_for = fields
+            .iter()
+            .find(|(n, _)| n == "id")
+            .and_then(|(_, v)| v.parse::<i64>().ok());
+        Self((sent_for == id).then_some(fields))
+    }
+}
+
+/// The input of a refused plain form for the server function `F` and the record `id` (`None`:
+/// the form for a new one), if this page was reached by one.
+pub fn refused_input<F: leptos::server_fn::ServerFn>(id: Option<i64>) -> RefusedInput {
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| match (q.get_str("__path"), q.get_str("__input")) {
+        (Some(path), Some(input)) if path == F::PATH => RefusedInput::parse(input, id),
+        _ => RefusedInput::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RefusedInput;
+
+    #[test]
+    fn refused_input_gives_what_was_sent_for_its_record_only() {
+        let sent = RefusedInput::parse("id=7&title=A+%26+B&start=", Some(7));
+        assert_eq!(sent.value("title", "old"), "A & B");
+        assert_eq!(sent.value("start", "09:00"), "");
+        assert_eq!(sent.value("end", "10:00"), "10:00");
+        assert!(
+            !sent.checked("all_day", true),
+            "a box not sent was not ticked"
+        );
+        let other = RefusedInput::parse("id=7&title=x", None);
+        assert_eq!(other.value("title", "old"), "old");
+        assert!(other.checked("all_day", true));
+        assert_eq!(RefusedInput::parse("title=x", None).value("title", ""), "x");
     }
 }

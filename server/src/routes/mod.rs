@@ -1,4 +1,6 @@
-//! Plain HTTP routes beside the Leptos pages: health checks and the REST API.
+//! Plain HTTP routes beside the Leptos pages: health checks, the REST API, and the layer that
+//! keeps a refused plain form's input.
 
 pub mod api;
 pub mod health;
+pub mod refused_form;
