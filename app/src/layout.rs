@@ -7,19 +7,15 @@ use leptos_router::hooks::use_location;
 use crate::auth::api::{SignOut, current_user};
 use crate::auth::model::User;
 
-/// The signed-in user as a page can read it: `None` for a visitor.
-pub type Me = Resource<Result<Option<User>, crate::error::AppError>>;
-
 /// Frames `page` for the signed-in user, or sends visitors to sign in.
 ///
 /// The page is built once, here, next to the user lookup rather than inside the `Suspense`
 /// that waits for it: a `Suspense` re-runs its children while it settles, and a page built in
-/// there would start its data loads again each time. A page that needs the user reads [`Me`]
-/// from the context.
+/// there would start its data loads again each time. Pages get what they need of the user
+/// with their own data rather than by reading this resource too.
 #[component]
 pub fn Signed<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
-    let me: Me = Resource::new(|| (), |_| current_user());
-    provide_context(me);
+    let me = Resource::new(|| (), |_| current_user());
     let page = page();
     view! {
         <Suspense fallback=|| view! { <div class="h-14 border-b border-slate-200 dark:border-slate-800"></div> }>
@@ -33,11 +29,6 @@ pub fn Signed<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
         </Suspense>
         <main class="mx-auto max-w-6xl px-4 py-6">{page}</main>
     }
-}
-
-/// The signed-in user's resource, provided by [`Signed`].
-pub fn use_me() -> Me {
-    expect_context::<Me>()
 }
 
 /// Whether `path` lies in the section that the navigation link `href` leads to.

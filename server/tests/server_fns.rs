@@ -90,7 +90,7 @@ async fn sign_up_waitlist_sign_in_and_out() {
         .sign_in_session("admin@example.com")
         .await
         .expect("admin");
-    let (pending, _) = admin.rpc(ListAccounts {}).await.expect("accounts");
+    let pending = admin.rpc(ListAccounts {}).await.expect("accounts").pending;
     let zoe = pending
         .iter()
         .find(|u| u.email == "zoe@example.com")

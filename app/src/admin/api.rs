@@ -5,14 +5,27 @@ use leptos::prelude::*;
 use crate::auth::model::User;
 use crate::error::AppError;
 
-/// Waiting sign-ups, then everyone.
+/// The accounts an admin manages.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Accounts {
+    /// Sign-ups waiting for approval.
+    pub pending: Vec<User>,
+    pub all: Vec<User>,
+    /// The admin looking, who cannot disable themselves.
+    pub me: i64,
+}
+
 #[server(prefix = "/rpc")]
-pub async fn list_accounts() -> Result<(Vec<User>, Vec<User>), AppError> {
+pub async fn list_accounts() -> Result<Accounts, AppError> {
     use crate::auth::model::AccountStatus;
     let (state, user) = crate::request::acting_user().await?;
     let pending = crate::auth::ops::list_users(&state, &user, Some(AccountStatus::Pending)).await?;
     let all = crate::auth::ops::list_users(&state, &user, None).await?;
-    Ok((pending, all))
+    Ok(Accounts {
+        pending,
+        all,
+        me: user.id,
+    })
 }
 
 /// Applies `action` (approve, reject, disable, enable) to account `id`.

@@ -2,16 +2,14 @@
 
 use leptos::prelude::*;
 
-use super::api::{ManageAccount, list_accounts};
+use super::api::{Accounts, ManageAccount, list_accounts};
 use crate::auth::model::{AccountStatus, User};
-use crate::layout::use_me;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error,
 };
 
 pub fn admin_page() -> impl IntoView {
-    let me = use_me();
     let manage = ServerAction::<ManageAccount>::new();
     let error = action_error(manage);
     let data = Resource::new(move || manage.version().get(), |_| list_accounts());
@@ -20,12 +18,8 @@ pub fn admin_page() -> impl IntoView {
         <FormError error=error/>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading accounts…"</p> }>
             {move || Suspend::new(async move {
-                let my_id = match me.await {
-                    Ok(Some(user)) => user.id,
-                    _ => return ().into_any(),
-                };
                 match data.await {
-                    Ok((pending, all)) => view! {
+                    Ok(Accounts { pending, all, me: my_id }) => view! {
                         <div class="space-y-4">
                             <Card title="Waiting for approval">
                                 {if pending.is_empty() {

@@ -200,6 +200,8 @@ pub struct Usage {
     pub month_cost_microusd: i64,
     pub budget_microusd: i64,
     pub everyone: bool,
+    /// Whether the viewer may look at everyone's usage (an admin).
+    pub can_see_everyone: bool,
 }
 
 #[cfg(test)]

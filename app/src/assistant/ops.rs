@@ -106,5 +106,6 @@ pub async fn usage(state: &AppState, user: &User, everyone: bool) -> Result<Usag
         month_cost_microusd,
         budget_microusd: state.assistant.budget_microusd(),
         everyone,
+        can_see_everyone: user.is_admin(),
     })
 }

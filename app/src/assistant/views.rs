@@ -15,7 +15,6 @@ use super::model::{
     ActionCard, ChatEvent, ChatMessage, Conversation, ConversationSummary, MessageStatus, Role,
     Tier, usd,
 };
-use crate::layout::use_me;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, INPUT_CLASS, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error,
@@ -392,45 +391,41 @@ async fn stream(
 }
 
 pub fn usage_page() -> impl IntoView {
-    let me = use_me();
     let query = use_query_map();
     let everyone = Memo::new(move |_| query.with(|q| q.get("everyone")).is_some_and(|v| v == "1"));
     let usage = Resource::new(move || everyone.get(), load_usage);
     view! {
-        <PageHeader title="Usage">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let is_admin = matches!(me.await, Ok(Some(user)) if user.is_admin());
-                    is_admin.then(|| view! {
-                        <A href="/usage" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || (!everyone.get()).then_some("true")>"Mine"</A>
-                        <A href="/usage?everyone=1" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || everyone.get().then_some("true")>"Everyone"</A>
-                    })
-                })}
-            </Suspense>
-        </PageHeader>
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <PageHeader title="Usage"/><p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match usage.await {
-                    Ok(u) => {
-                        let over = u.month_cost_microusd >= u.budget_microusd;
-                        view! {
-                            <Card>
-                                <p class="text-sm" data-testid="month-cost">
-                                    "Language model cost this month: "
-                                    <strong>{format!("${}", usd(u.month_cost_microusd))}</strong>
-                                    {format!(" of your ${} budget.", usd(u.budget_microusd))}
-                                    {over.then_some(" The budget is used up: only rule-based answers until next month.")}
-                                </p>
-                            </Card>
-                            {if u.days.is_empty() {
-                                view! { <div class="mt-4"><EmptyState message="No messages in the last 30 days."/></div> }.into_any()
-                            } else {
-                                view! { <UsageTable days=u.days everyone=u.everyone/> }.into_any()
-                            }}
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p role="alert" class="text-red-700 dark:text-red-300">{e.to_string()}</p> }.into_any(),
-                }
+                let u = match usage.await {
+                    Ok(u) => u,
+                    Err(e) => return view! {
+                        <PageHeader title="Usage"/>
+                        <p role="alert" class="text-red-700 dark:text-red-300">{e.to_string()}</p>
+                    }.into_any(),
+                };
+                let over = u.month_cost_microusd >= u.budget_microusd;
+                view! {
+                    <PageHeader title="Usage">
+                        {u.can_see_everyone.then(|| view! {
+                            <A href="/usage" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || (!everyone.get()).then_some("true")>"Mine"</A>
+                            <A href="/usage?everyone=1" attr:class=SECONDARY_BUTTON_CLASS attr:aria-current=move || everyone.get().then_some("true")>"Everyone"</A>
+                        })}
+                    </PageHeader>
+                    <Card>
+                        <p class="text-sm" data-testid="month-cost">
+                            "Language model cost this month: "
+                            <strong>{format!("${}", usd(u.month_cost_microusd))}</strong>
+                            {format!(" of your ${} budget.", usd(u.budget_microusd))}
+                            {over.then_some(" The budget is used up: only rule-based answers until next month.")}
+                        </p>
+                    </Card>
+                    {if u.days.is_empty() {
+                        view! { <div class="mt-4"><EmptyState message="No messages in the last 30 days."/></div> }.into_any()
+                    } else {
+                        view! { <UsageTable days=u.days everyone=u.everyone/> }.into_any()
+                    }}
+                }.into_any()
             })}
         </Transition>
     }

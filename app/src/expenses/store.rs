@@ -71,7 +71,7 @@ pub async fn totals_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<CategoryTotal>, AppError> {
-    let rows: Vec<(String, String, Option<BigDecimal>)> = expenses::table
+    let rows: Vec<SumRow> = expenses::table
         .filter(expenses::user_id.eq(user_id))
         .filter(expenses::spent_on.ge(from))
         .filter(expenses::spent_on.lt(to))
@@ -103,7 +103,7 @@ pub async fn month_totals(
         .select((t::month, t::category, t::currency, t::total))
         .load(conn)
         .await?;
-    let mut months: Vec<(NaiveDate, Vec<(String, String, Option<BigDecimal>)>)> = Vec::new();
+    let mut months: Vec<(NaiveDate, Vec<SumRow>)> = Vec::new();
     for (month, category, currency, total) in rows {
         match months.last_mut() {
             Some((m, rows)) if *m == month => rows.push((category, currency, Some(total))),
@@ -116,10 +116,11 @@ pub async fn month_totals(
         .collect())
 }
 
+/// A sum per (category, currency), as PostgreSQL gives it.
+type SumRow = (String, String, Option<BigDecimal>);
+
 /// Rows of (category, currency, sum) as totals, largest first.
-fn category_totals(
-    rows: impl IntoIterator<Item = (String, String, Option<BigDecimal>)>,
-) -> Vec<CategoryTotal> {
+fn category_totals(rows: impl IntoIterator<Item = SumRow>) -> Vec<CategoryTotal> {
     let mut totals: Vec<CategoryTotal> = rows
         .into_iter()
         .map(|(category, currency, total)| CategoryTotal {

@@ -62,7 +62,7 @@ pub fn Field(
                 class=INPUT_CLASS
                 // The attribute for the page as served (and for plain forms), the property
                 // for later changes.
-                value=move || value.get()
+                value=value.get_untracked()
                 prop:value=move || value.get()
                 required=required
                 autocomplete=autocomplete

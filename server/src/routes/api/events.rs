@@ -2,17 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
+use app::auth::model::User;
 use app::error::AppError;
 use app::events::model::{Event, EventInput, EventPatch, Source};
 use app::events::ops;
 use app::state::AppState;
 use app::time::{self, Typed};
 
-use super::extract::{Acting, ApiResult, Id, JsonBody, Query, created};
+use super::extract::{Acting, ApiResult, Query};
+use super::records::Records;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,38 +49,32 @@ pub async fn list(
     Ok(Json(ops::list(&state, &user, from, to).await?))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    JsonBody(input): JsonBody<EventInput>,
-) -> ApiResult<(StatusCode, Json<Event>)> {
-    Ok(created(
-        ops::create(&state, &user, input, Source::Api).await?,
-    ))
-}
+/// Events: created, shown, changed and deleted through [`records`](super::records).
+pub struct Events;
 
-pub async fn show(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<Json<Event>> {
-    Ok(Json(ops::get(&state, &user, id).await?))
-}
+impl Records for Events {
+    type Record = Event;
+    type Input = EventInput;
+    type Patch = EventPatch;
 
-pub async fn update(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-    JsonBody(patch): JsonBody<EventPatch>,
-) -> ApiResult<Json<Event>> {
-    Ok(Json(ops::update(&state, &user, id, patch).await?))
-}
+    async fn create(state: &AppState, user: &User, input: EventInput) -> Result<Event, AppError> {
+        ops::create(state, user, input, Source::Api).await
+    }
 
-pub async fn remove(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<StatusCode> {
-    ops::delete(&state, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
+        ops::get(state, user, id).await
+    }
+
+    async fn update(
+        state: &AppState,
+        user: &User,
+        id: i64,
+        patch: EventPatch,
+    ) -> Result<Event, AppError> {
+        ops::update(state, user, id, patch).await
+    }
+
+    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
+        ops::delete(state, user, id).await
+    }
 }

@@ -2,17 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use app::auth::model::User;
 use app::error::AppError;
 use app::expenses::model::{Expense, ExpenseInput, ExpensePatch, to_csv};
 use app::expenses::ops::{self, Month};
 use app::state::AppState;
 
-use super::extract::{Acting, ApiResult, Id, JsonBody, Query, created};
+use super::extract::{Acting, ApiResult, Query};
+use super::records::Records;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,36 +85,36 @@ pub async fn export(
     Ok(response)
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    JsonBody(input): JsonBody<ExpenseInput>,
-) -> ApiResult<(StatusCode, Json<Expense>)> {
-    Ok(created(ops::create(&state, &user, input).await?))
-}
+/// Expenses: created, shown, changed and deleted through [`records`](super::records).
+pub struct Expenses;
 
-pub async fn show(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<Json<Expense>> {
-    Ok(Json(ops::get(&state, &user, id).await?))
-}
+impl Records for Expenses {
+    type Record = Expense;
+    type Input = ExpenseInput;
+    type Patch = ExpensePatch;
 
-pub async fn update(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-    JsonBody(patch): JsonBody<ExpensePatch>,
-) -> ApiResult<Json<Expense>> {
-    Ok(Json(ops::update(&state, &user, id, patch).await?))
-}
+    async fn create(
+        state: &AppState,
+        user: &User,
+        input: ExpenseInput,
+    ) -> Result<Expense, AppError> {
+        ops::create(state, user, input).await
+    }
 
-pub async fn remove(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<StatusCode> {
-    ops::delete(&state, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
+        ops::get(state, user, id).await
+    }
+
+    async fn update(
+        state: &AppState,
+        user: &User,
+        id: i64,
+        patch: ExpensePatch,
+    ) -> Result<Expense, AppError> {
+        ops::update(state, user, id, patch).await
+    }
+
+    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
+        ops::delete(state, user, id).await
+    }
 }

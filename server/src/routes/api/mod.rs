@@ -9,6 +9,7 @@ mod events;
 mod expenses;
 mod extract;
 mod openapi;
+mod records;
 mod tasks;
 
 use axum::Router;
@@ -24,26 +25,22 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign-up", post(accounts::sign_up))
         .route("/auth/sign-in", post(accounts::sign_in))
         .route("/me", get(accounts::me).patch(accounts::update_me))
-        .route("/events", get(events::list).post(events::create))
         .route(
-            "/events/{id}",
-            get(events::show)
-                .patch(events::update)
-                .delete(events::remove),
+            "/events",
+            get(events::list).post(records::create::<events::Events>),
         )
-        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route("/events/{id}", records::one::<events::Events>())
         .route(
-            "/tasks/{id}",
-            get(tasks::show).patch(tasks::update).delete(tasks::remove),
+            "/tasks",
+            get(tasks::list).post(records::create::<tasks::Tasks>),
         )
-        .route("/expenses", get(expenses::list).post(expenses::create))
+        .route("/tasks/{id}", records::one::<tasks::Tasks>())
+        .route(
+            "/expenses",
+            get(expenses::list).post(records::create::<expenses::Expenses>),
+        )
         .route("/expenses/export", get(expenses::export))
-        .route(
-            "/expenses/{id}",
-            get(expenses::show)
-                .patch(expenses::update)
-                .delete(expenses::remove),
-        )
+        .route("/expenses/{id}", records::one::<expenses::Expenses>())
         .route("/chat", post(chat::send))
         .route("/chat/messages/{id}/stop", post(chat::stop))
         .route("/chat/actions/{id}/undo", post(chat::undo))

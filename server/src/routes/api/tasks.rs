@@ -2,14 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Deserialize;
 
+use app::auth::model::User;
+use app::error::AppError;
 use app::state::AppState;
 use app::tasks::model::{Filter, Sort, Task, TaskInput, TaskPatch};
 use app::tasks::ops;
 
-use super::extract::{Acting, ApiResult, Id, JsonBody, Query, created};
+use super::extract::{Acting, ApiResult, Query};
+use super::records::Records;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,36 +30,32 @@ pub async fn list(
     Ok(Json(ops::list(&state, &user, q.filter, q.sort).await?))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    JsonBody(input): JsonBody<TaskInput>,
-) -> ApiResult<(StatusCode, Json<Task>)> {
-    Ok(created(ops::create(&state, &user, input).await?))
-}
+/// Tasks: created, shown, changed and deleted through [`records`](super::records).
+pub struct Tasks;
 
-pub async fn show(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<Json<Task>> {
-    Ok(Json(ops::get(&state, &user, id).await?))
-}
+impl Records for Tasks {
+    type Record = Task;
+    type Input = TaskInput;
+    type Patch = TaskPatch;
 
-pub async fn update(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-    JsonBody(patch): JsonBody<TaskPatch>,
-) -> ApiResult<Json<Task>> {
-    Ok(Json(ops::update(&state, &user, id, patch).await?))
-}
+    async fn create(state: &AppState, user: &User, input: TaskInput) -> Result<Task, AppError> {
+        ops::create(state, user, input).await
+    }
 
-pub async fn remove(
-    State(state): State<AppState>,
-    Acting(user): Acting,
-    Id(id): Id,
-) -> ApiResult<StatusCode> {
-    ops::delete(&state, &user, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    async fn get(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
+        ops::get(state, user, id).await
+    }
+
+    async fn update(
+        state: &AppState,
+        user: &User,
+        id: i64,
+        patch: TaskPatch,
+    ) -> Result<Task, AppError> {
+        ops::update(state, user, id, patch).await
+    }
+
+    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
+        ops::delete(state, user, id).await
+    }
 }

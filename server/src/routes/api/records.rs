@@ -1,0 +1,90 @@
+//! What events, tasks and expenses share in the API: create, show, change and delete one record
+//! of the acting user's, through its domain's operations. Listing differs per kind and stays
+//! with each.
+
+use std::future::Future;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, get};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use app::auth::model::User;
+use app::error::AppError;
+use app::state::AppState;
+
+use super::extract::{Acting, ApiResult, Id, JsonBody, created};
+
+/// A kind of record and its operations, always on the given user's own records.
+pub trait Records: Send + Sync + 'static {
+    type Record: Serialize + Send + 'static;
+    /// A new record as sent.
+    type Input: DeserializeOwned + Send + 'static;
+    /// A change to a record: the fields sent, the rest left as they are.
+    type Patch: DeserializeOwned + Send + 'static;
+
+    fn create(
+        state: &AppState,
+        user: &User,
+        input: Self::Input,
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
+    fn get(
+        state: &AppState,
+        user: &User,
+        id: i64,
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
+    fn update(
+        state: &AppState,
+        user: &User,
+        id: i64,
+        patch: Self::Patch,
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
+    /// Deletes the record and gives back what it held.
+    fn delete(
+        state: &AppState,
+        user: &User,
+        id: i64,
+    ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
+}
+
+/// `GET`, `PATCH` and `DELETE` of `/{kind}/{id}`.
+pub fn one<R: Records>() -> MethodRouter<AppState> {
+    get(show::<R>).patch(update::<R>).delete(remove::<R>)
+}
+
+/// `POST /{kind}`: 201 with the record.
+pub async fn create<R: Records>(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    JsonBody(input): JsonBody<R::Input>,
+) -> ApiResult<(StatusCode, Json<R::Record>)> {
+    Ok(created(R::create(&state, &user, input).await?))
+}
+
+async fn show<R: Records>(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<R::Record>> {
+    Ok(Json(R::get(&state, &user, id).await?))
+}
+
+async fn update<R: Records>(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+    JsonBody(patch): JsonBody<R::Patch>,
+) -> ApiResult<Json<R::Record>> {
+    Ok(Json(R::update(&state, &user, id, patch).await?))
+}
+
+async fn remove<R: Records>(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<StatusCode> {
+    R::delete(&state, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
