@@ -162,11 +162,14 @@ impl RefusedInput {
             .map(|(_, v)| v.clone())
     }
 
-    /// The input in `query` if it was sent for the record `id` (`None`: a new record).
-    fn parse(query: &str, id: Option<i64>) -> Self {
-        let fields: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
+    /// The input in `encoded` (base64url of the form's fields) if it was sent for the record
+    /// `id` (`None`: a new record).
+    fn parse(encoded: &str, id: Option<i64>) -> Self {
+        use base64::Engine;
+        let Ok(form) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded) else {
+            return Self(None);
+        };
+        let fields: Vec<(String, String)> = form_urlencoded::parse(&form).into_owned().collect();
         let sent_for = fields
             .iter()
             .find(|(n, _)| n == "id")
@@ -188,10 +191,18 @@ pub fn refused_input<F: leptos::server_fn::ServerFn>(id: Option<i64>) -> Refused
 #[cfg(test)]
 mod tests {
     use super::RefusedInput;
+    use base64::Engine;
+
+    fn parse(form: &str, id: Option<i64>) -> RefusedInput {
+        RefusedInput::parse(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(form),
+            id,
+        )
+    }
 
     #[test]
     fn refused_input_gives_what_was_sent_for_its_record_only() {
-        let sent = RefusedInput::parse("id=7&title=A+%26+B&start=", Some(7));
+        let sent = parse("id=7&title=A+%26+B&start=", Some(7));
         assert_eq!(sent.value("title", "old"), "A & B");
         assert_eq!(sent.value("start", "09:00"), "");
         assert_eq!(sent.value("end", "10:00"), "10:00");
@@ -199,9 +210,13 @@ mod tests {
             !sent.checked("all_day", true),
             "a box not sent was not ticked"
         );
-        let other = RefusedInput::parse("id=7&title=x", None);
+        let other = parse("id=7&title=x", None);
         assert_eq!(other.value("title", "old"), "old");
         assert!(other.checked("all_day", true));
-        assert_eq!(RefusedInput::parse("title=x", None).value("title", ""), "x");
+        assert_eq!(parse("title=x", None).value("title", ""), "x");
+        assert_eq!(
+            RefusedInput::parse("%%%", None).value("title", "old"),
+            "old"
+        );
     }
 }
