@@ -199,8 +199,11 @@ test('all-day and overlapping events in the calendar; a plain form keeps its err
   await plain.close();
 });
 
-/** How many "Backwards & forwards" events the week of `day` shows. */
+/** How many "Backwards & forwards" events the week of `day` shows, seen from another tab. */
 async function weekCount(page: Page, day: string): Promise<number> {
-  await page.goto(`/calendar?view=week&date=${day}`);
-  return page.getByRole('link', { name: /Backwards & forwards/ }).count();
+  const tab = await page.context().newPage();
+  await tab.goto(`/calendar?view=week&date=${day}`);
+  const count = await tab.getByRole('link', { name: /Backwards & forwards/ }).count();
+  await tab.close();
+  return count;
 }
