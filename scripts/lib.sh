@@ -42,6 +42,12 @@ ensure_rust_tools() {
     log "installing wasm-bindgen-cli $want (takes several minutes, once)"
     cargo install wasm-bindgen-cli --version "=$want"
   fi
+  export PATH="$ROOT/target/tools/bin:$PATH"
+  if [ ! -x target/tools/bin/aida-wasm-split ] \
+    || [ -n "$(find scripts/wasm-split -newer target/tools/bin/aida-wasm-split -type f)" ]; then
+    log "building the bundle splitter (scripts/wasm-split)"
+    cargo install --quiet --locked --path scripts/wasm-split --root target/tools
+  fi
 }
 
 ensure_npm_tools() {
@@ -115,6 +121,8 @@ ensure_database() {
 database_url() { echo "postgres://$PG_USER@127.0.0.1:$PG_PORT/$1"; }
 
 # Builds the browser bundle and styles into target/site. $1: dev or release.
+# The bundle is split at its lazy routes (scripts/wasm-split), then bound by wasm-bindgen and,
+# for release, each piece shrunk by wasm-opt: the steps `cargo leptos build --split` takes.
 build_site() {
   local profile="$1" wasm_dir cargo_profile=()
   if [ "$profile" = release ]; then
@@ -124,15 +132,21 @@ build_site() {
   fi
   log "building the browser bundle ($profile)"
   cargo build -p frontend --lib --target wasm32-unknown-unknown "${cargo_profile[@]}"
-  local pkg="$ROOT/target/site/pkg"
+  local pkg="$ROOT/target/site/pkg" main="$ROOT/target/wasm32-unknown-unknown/$wasm_dir/aida_split.wasm"
+  rm -rf "$pkg"
   mkdir -p "$pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$pkg" --out-name aida \
-    "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm"
+  aida-wasm-split "target/wasm32-unknown-unknown/$wasm_dir/frontend.wasm" "$pkg" "$main" aida >/dev/null
+  wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+    --out-dir "$pkg" --out-name aida "$main"
   mv "$pkg/aida_bg.wasm" "$pkg/aida.wasm"
   if [ "$profile" = release ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$pkg/aida.wasm" -o "$pkg/aida.wasm"
+    local wasm
+    for wasm in "$pkg"/*.wasm; do
+      # (binaryen warns of each chunk's name section, which it drops anyway)
+      { wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        "$wasm" -o "$wasm" 2>&1 1>&3 | { grep -v 'unknown name subsection' || true; } >&2; } 3>&1
+    done
   fi
   tailwindcss -i style/main.css -o "$pkg/aida.css" --minify 2>/dev/null
   cp -r public/. target/site/

@@ -2,6 +2,9 @@
 //! storage (`store`, server only), operations (`ops`, server only), server functions (`api`)
 //! and components (`views`). See ARCHITECTURE.md.
 
+// Async hydration of the lazy routes nests deep view types.
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod assistant;
 pub mod auth;
@@ -28,7 +31,7 @@ pub mod understanding;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -50,6 +53,43 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// A page whose code the browser loads when the page is first shown: each is a split point of
+/// the browser bundle (see `scripts/wasm-split`), so a visit to one page downloads only the
+/// framework and that page. `$view` builds the page.
+macro_rules! lazy_page {
+    ($route:ident, $view:expr) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $view.into_any()
+            }
+        }
+    };
+}
+
+/// `page` in the frame for signed-in users.
+fn signed<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
+    view! { <layout::Signed page/> }
+}
+
+lazy_page!(SignInRoute, view! { <auth::views::SignInPage/> });
+lazy_page!(SignUpRoute, view! { <auth::views::SignUpPage/> });
+lazy_page!(WaitlistRoute, view! { <auth::views::WaitlistPage/> });
+lazy_page!(TodayRoute, signed(today::views::today_page));
+lazy_page!(CalendarRoute, signed(events::views::calendar_page));
+lazy_page!(ExpensesRoute, signed(expenses::views::expenses_page));
+lazy_page!(SettingsRoute, signed(settings::views::settings_page));
+lazy_page!(AdminRoute, signed(admin::views::admin_page));
+lazy_page!(TasksRoute, signed(tasks::views::tasks_page));
+lazy_page!(ChatRoute, signed(assistant::views::chat_page));
+lazy_page!(UsageRoute, signed(assistant::views::usage_page));
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -58,17 +98,17 @@ pub fn App() -> impl IntoView {
         <Title text="Aida"/>
         <Router>
             <Routes fallback=layout::NotFound>
-                <Route path=path!("/sign-in") view=auth::views::SignInPage/>
-                <Route path=path!("/sign-up") view=auth::views::SignUpPage/>
-                <Route path=path!("/waitlist") view=auth::views::WaitlistPage/>
-                <Route path=path!("/") view=|| view! { <layout::Signed page=today::views::today_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/calendar") view=|| view! { <layout::Signed page=events::views::calendar_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/expenses") view=|| view! { <layout::Signed page=expenses::views::expenses_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/settings") view=|| view! { <layout::Signed page=settings::views::settings_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/admin") view=|| view! { <layout::Signed page=admin::views::admin_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/tasks") view=|| view! { <layout::Signed page=tasks::views::tasks_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/chat/:id?") view=|| view! { <layout::Signed page=assistant::views::chat_page/> } ssr=SsrMode::Async/>
-                <Route path=path!("/usage") view=|| view! { <layout::Signed page=assistant::views::usage_page/> } ssr=SsrMode::Async/>
+                <Route path=path!("/sign-in") view={Lazy::<SignInRoute>::new()}/>
+                <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()}/>
+                <Route path=path!("/waitlist") view={Lazy::<WaitlistRoute>::new()}/>
+                <Route path=path!("/") view={Lazy::<TodayRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/expenses") view={Lazy::<ExpensesRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/chat/:id?") view={Lazy::<ChatRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
