@@ -40,8 +40,6 @@ fn is_section(path: &str, href: &str) -> bool {
                 .is_some_and(|rest| rest.starts_with('/')))
 }
 
-const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-slate-800 dark:aria-[current=page]:text-white";
-
 #[component]
 fn Header(user: User) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
@@ -59,14 +57,14 @@ fn Header(user: User) -> impl IntoView {
         <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <nav aria-label="Main" class="mx-auto flex max-w-6xl flex-wrap items-center gap-1 px-4 py-2">
                 <a href="/" class="mr-3 text-lg font-bold text-indigo-600 dark:text-indigo-400">"Aida"</a>
-                <a href="/" class=NAV_LINK aria-current=current("/")>"Today"</a>
-                <a href="/calendar" class=NAV_LINK aria-current=current("/calendar")>"Calendar"</a>
-                <a href="/tasks" class=NAV_LINK aria-current=current("/tasks")>"Tasks"</a>
-                <a href="/expenses" class=NAV_LINK aria-current=current("/expenses")>"Expenses"</a>
-                <a href="/chat" class=NAV_LINK aria-current=current("/chat")>"Chat"</a>
-                <a href="/usage" class=NAV_LINK aria-current=current("/usage")>"Usage"</a>
-                <a href="/settings" class=NAV_LINK aria-current=current("/settings")>"Settings"</a>
-                {user.is_admin().then(|| view! { <a href="/admin" class=NAV_LINK aria-current=current("/admin")>"Admin"</a> })}
+                <a href="/" class="nav-link" aria-current=current("/")>"Today"</a>
+                <a href="/calendar" class="nav-link" aria-current=current("/calendar")>"Calendar"</a>
+                <a href="/tasks" class="nav-link" aria-current=current("/tasks")>"Tasks"</a>
+                <a href="/expenses" class="nav-link" aria-current=current("/expenses")>"Expenses"</a>
+                <a href="/chat" class="nav-link" aria-current=current("/chat")>"Chat"</a>
+                <a href="/usage" class="nav-link" aria-current=current("/usage")>"Usage"</a>
+                <a href="/settings" class="nav-link" aria-current=current("/settings")>"Settings"</a>
+                {user.is_admin().then(|| view! { <a href="/admin" class="nav-link" aria-current=current("/admin")>"Admin"</a> })}
                 <span class="ml-auto hidden text-sm text-slate-500 sm:inline dark:text-slate-400">{user.email.clone()}</span>
                 <ActionForm action=sign_out>
                     <button type="submit" class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">

@@ -29,6 +29,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Sessions end after this long without a request.
     pub session_idle_minutes: i64,
+    /// How long a session read from (or written to) the database is trusted before it is read
+    /// again; zero when several processes serve the same database.
+    pub session_reread_seconds: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
 }
@@ -38,6 +41,7 @@ impl Default for Settings {
         Self {
             secure_cookies: false,
             session_idle_minutes: 60 * 24 * 14,
+            session_reread_seconds: 30,
             trust_forwarded_for: false,
         }
     }

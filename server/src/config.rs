@@ -26,6 +26,7 @@ pub struct Config {
     pub db_pool_size: usize,
     pub secure_cookies: bool,
     pub session_idle_minutes: i64,
+    pub session_reread_seconds: u64,
     pub trust_forwarded_for: bool,
     /// `None` when no API key is configured: chat then works on rules alone.
     pub llm: Option<LlmSettings>,
@@ -69,6 +70,7 @@ impl Config {
             db_pool_size: parsed("AIDA_DB_POOL_SIZE", 16, "a number of connections")?,
             secure_cookies: parsed("AIDA_SECURE_COOKIES", false, "true or false")?,
             session_idle_minutes: parsed("AIDA_SESSION_IDLE_MINUTES", 60 * 24 * 14, "minutes")?,
+            session_reread_seconds: parsed("AIDA_SESSION_REREAD_SECONDS", 30, "seconds")?,
             trust_forwarded_for: parsed("AIDA_TRUST_FORWARDED_FOR", false, "true or false")?,
             llm: llm()?,
             monthly_budget_microusd: dollars(

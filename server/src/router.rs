@@ -21,7 +21,11 @@ use crate::routes;
 pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.pool.clone()))
+    let store = PgSessionStore::new(
+        state.pool.clone(),
+        std::time::Duration::from_secs(state.settings.session_reread_seconds),
+    );
+    let sessions = SessionManagerLayer::new(store)
         .with_name("aida_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

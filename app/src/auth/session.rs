@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -20,15 +21,31 @@ const USER_KEY: &str = "user_id";
 /// per page view. Never more than a tenth of the time the session has left, so short idle
 /// timeouts still extend an active session.
 const EXPIRY_SLACK_SECONDS: i64 = 5 * 60;
-/// Sessions remembered as written; the map is cleared when it grows past this.
+/// Sessions remembered; the map is cleared when it grows past this.
 const REMEMBERED: usize = 100_000;
 
-/// A tower-sessions store on the `sessions` table. It remembers what it last wrote for each
-/// session and skips writes that would only move the expiry by less than a few minutes.
+/// A session row as this store last read or wrote it.
+struct Known {
+    record: Record,
+    fingerprint: u64,
+    /// When the row was last read or written: it is trusted for `reread_after` from then.
+    seen: Instant,
+}
+
+/// A tower-sessions store on the `sessions` table. It remembers each session's row as it last
+/// read or wrote it:
+/// - a request within `reread_after` of that needs no read of its session, the first of a
+///   page's statements (its expiry is still checked, here);
+/// - it skips writes that would only move the expiry by less than a few minutes.
+///
+/// Sign-out and sign-in go through the store and take effect at once. A row changed in the
+/// database by other means (by hand, or by another Aida process) is seen within `reread_after`;
+/// with several processes, set it to zero.
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: Pool,
-    written: Arc<Mutex<HashMap<Id, (u64, i64)>>>,
+    reread_after: Duration,
+    known: Arc<Mutex<HashMap<Id, Known>>>,
 }
 
 /// A fingerprint of a record's data, to tell whether a save changes anything.
@@ -50,41 +67,59 @@ impl std::fmt::Debug for PgSessionStore {
 }
 
 impl PgSessionStore {
-    pub fn new(pool: Pool) -> Self {
+    /// A store that trusts a row it read or wrote for `reread_after`.
+    pub fn new(pool: Pool, reread_after: Duration) -> Self {
         Self {
             pool,
-            written: Arc::default(),
+            reread_after,
+            known: Arc::default(),
         }
     }
 
     /// Whether the database already holds this record, up to the expiry slack (`now` in
     /// Unix seconds).
     fn is_current(&self, record: &Record, now: i64) -> bool {
-        let Ok(written) = self.written.lock() else {
+        let Ok(known) = self.known.lock() else {
             return false;
         };
         let new_expiry = record.expiry_date.unix_timestamp();
         let slack = EXPIRY_SLACK_SECONDS.min((new_expiry - now) / 10);
-        written.get(&record.id).is_some_and(|(print, expiry)| {
-            *print == fingerprint(record) && new_expiry - expiry < slack
+        known.get(&record.id).is_some_and(|k| {
+            k.fingerprint == fingerprint(record)
+                && new_expiry - k.record.expiry_date.unix_timestamp() < slack
         })
     }
 
+    /// The session as last read or written, if that was recent enough to trust and it has
+    /// not expired (`now` in Unix seconds).
+    fn recent(&self, id: &Id, now: i64) -> Option<Record> {
+        let known = self.known.lock().ok()?;
+        known
+            .get(id)
+            .filter(|k| k.seen.elapsed() < self.reread_after)
+            .filter(|k| k.record.expiry_date.unix_timestamp() > now)
+            .map(|k| k.record.clone())
+    }
+
     fn remember(&self, record: &Record) {
-        if let Ok(mut written) = self.written.lock() {
-            if written.len() >= REMEMBERED {
-                written.clear();
+        if let Ok(mut known) = self.known.lock() {
+            if known.len() >= REMEMBERED {
+                known.clear();
             }
-            written.insert(
+            known.insert(
                 record.id,
-                (fingerprint(record), record.expiry_date.unix_timestamp()),
+                Known {
+                    record: record.clone(),
+                    fingerprint: fingerprint(record),
+                    seen: Instant::now(),
+                },
             );
         }
     }
 
     fn forget(&self, id: &Id) {
-        if let Ok(mut written) = self.written.lock() {
-            written.remove(id);
+        if let Ok(mut known) = self.known.lock() {
+            known.remove(id);
         }
     }
 
@@ -167,6 +202,9 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        if let Some(record) = self.recent(id, time::OffsetDateTime::now_utc().unix_timestamp()) {
+            return Ok(Some(record));
+        }
         let mut conn = self.conn().await?;
         let data: Option<Vec<u8>> = sessions::table
             .filter(sessions::id.eq(id.to_string()))
@@ -181,8 +219,9 @@ impl SessionStore for PgSessionStore {
                 serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
             })
             .transpose()?;
-        if let Some(record) = &record {
-            self.remember(record);
+        match &record {
+            Some(record) => self.remember(record),
+            None => self.forget(id),
         }
         Ok(record)
     }
@@ -239,9 +278,14 @@ mod tests {
         }
     }
 
-    fn store() -> PgSessionStore {
+    fn store_trusting_for(reread_after: Duration) -> PgSessionStore {
         // The pool connects lazily; these checks never touch the database.
-        PgSessionStore::new(crate::db::pool("postgres://nobody@127.0.0.1:9/none", 1).expect("pool"))
+        let pool = crate::db::pool("postgres://nobody@127.0.0.1:9/none", 1).expect("pool");
+        PgSessionStore::new(pool, reread_after)
+    }
+
+    fn store() -> PgSessionStore {
+        store_trusting_for(Duration::from_secs(30))
     }
 
     /// Unix seconds two weeks before the test records expire.
@@ -280,5 +324,28 @@ mod tests {
             !store.is_current(&record(1, 30), now + 30),
             "30 s later the session is written again, long before it expires"
         );
+    }
+
+    #[test]
+    fn a_known_session_is_served_from_memory_until_it_expires_or_is_forgotten() {
+        let store = store();
+        let expiry = record(1, 0).expiry_date.unix_timestamp();
+        assert!(store.recent(&Id(42), expiry - 60).is_none(), "never seen");
+        store.remember(&record(1, 0));
+        assert_eq!(
+            store.recent(&Id(42), expiry - 60).map(|r| r.data),
+            Some(record(1, 0).data)
+        );
+        assert!(store.recent(&Id(42), expiry).is_none(), "expired");
+        store.forget(&Id(42));
+        assert!(store.recent(&Id(42), expiry - 60).is_none(), "signed out");
+    }
+
+    #[test]
+    fn a_known_session_is_read_again_once_it_is_no_longer_recent() {
+        let store = store_trusting_for(Duration::ZERO);
+        let expiry = record(1, 0).expiry_date.unix_timestamp();
+        store.remember(&record(1, 0));
+        assert!(store.recent(&Id(42), expiry - 60).is_none());
     }
 }

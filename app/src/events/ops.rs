@@ -2,6 +2,7 @@
 //! voice) comes through here with the acting user.
 
 use chrono::{DateTime, Duration, Utc};
+use diesel_async::AsyncPgConnection;
 
 use super::model::{Event, EventInput, EventPatch, Source};
 use super::store;
@@ -21,6 +22,17 @@ pub async fn list(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<Event>, AppError> {
+    let conn = db::conn(&state.pool).await?;
+    list_on(&conn, user, from, to).await
+}
+
+/// [`list`] on a connection the caller holds, so that it can be pipelined with other reads.
+pub async fn list_on(
+    conn: &AsyncPgConnection,
+    user: &User,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Event>, AppError> {
     if to <= from {
         return Err(AppError::invalid("to", "must be after from"));
     }
@@ -31,10 +43,9 @@ pub async fn list(
         ));
     }
     let tz = user.tz();
-    let mut conn = db::conn(&state.pool).await?;
     // All-day events are stored in UTC days; widen by a day each side, then keep exact matches.
     let events = store::between(
-        &mut conn,
+        conn,
         user.id,
         from - Duration::days(1),
         to + Duration::days(1),

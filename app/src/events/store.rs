@@ -45,7 +45,7 @@ diesel::define_sql_function! {
 
 /// Events that start before `to` and end after `from`, earliest first.
 pub async fn between(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     user_id: i64,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -57,7 +57,7 @@ pub async fn between(
         .filter(overlaps)
         .order((events::starts_at.asc(), events::id.asc()))
         .select(EventRow::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await?
         .into_iter()
         .map(Event::from)

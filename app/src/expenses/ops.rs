@@ -1,6 +1,7 @@
 //! What a user can do with their expenses, whichever door they come through.
 
 use chrono::{Datelike, NaiveDate};
+use diesel_async::AsyncPgConnection;
 
 use super::model::{CategoryTotal, Expense, ExpenseInput, ExpensePatch};
 use super::store;
@@ -98,12 +99,11 @@ pub async fn month_totals(
 
 /// Totals per category and currency for a month and for the month before it, largest first.
 pub async fn month_and_previous_totals(
-    state: &AppState,
+    conn: &AsyncPgConnection,
     user: &User,
     month: Month,
 ) -> Result<(Vec<CategoryTotal>, Vec<CategoryTotal>), AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let months = store::month_totals(&mut conn, user.id, month.prev().first, month.first).await?;
+    let months = store::month_totals(conn, user.id, month.prev().first, month.first).await?;
     let of = |first: NaiveDate| {
         months
             .iter()

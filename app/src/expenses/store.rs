@@ -90,7 +90,7 @@ pub async fn totals_between(
 /// to the one starting on `last`, read from the month totals that a trigger keeps in step with
 /// the expenses. Months come in order; a month with no expense is missing.
 pub async fn month_totals(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     user_id: i64,
     first: NaiveDate,
     last: NaiveDate,
@@ -101,7 +101,7 @@ pub async fn month_totals(
         .filter(t::month.between(first, last))
         .order(t::month)
         .select((t::month, t::category, t::currency, t::total))
-        .load(conn)
+        .load(&mut conn)
         .await?;
     let mut months: Vec<(NaiveDate, Vec<SumRow>)> = Vec::new();
     for (month, category, currency, total) in rows {

@@ -1,5 +1,8 @@
 //! What a user can do with their tasks, whichever door they come through.
 
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+
 use super::model::{Filter, Sort, Task, TaskInput, TaskPatch, arrange};
 use super::store;
 use crate::auth::model::User;
@@ -20,13 +23,16 @@ pub async fn list(
 }
 
 /// Open tasks due by the end of the user's today (overdue ones included), by deadline.
-pub async fn due_today(state: &AppState, user: &User) -> Result<Vec<Task>, AppError> {
+/// Runs on a connection the caller holds, so that it can be pipelined with other reads.
+pub async fn due_today(
+    conn: &AsyncPgConnection,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<Vec<Task>, AppError> {
     let tz = user.tz();
-    let now = state.now();
     let today = now.with_timezone(&tz).date_naive();
     let end_of_today = crate::time::start_of_day(today + chrono::Duration::days(1), tz);
-    let mut conn = db::conn(&state.pool).await?;
-    let tasks = store::open_due_by(&mut conn, user.id, today, end_of_today).await?;
+    let tasks = store::open_due_by(conn, user.id, today, end_of_today).await?;
     Ok(arrange(tasks, Filter::Open, Sort::Due, now, tz))
 }
 

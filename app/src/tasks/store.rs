@@ -65,7 +65,7 @@ pub async fn list(
 
 /// Open tasks due on or before `last_day`, or at or before `by`.
 pub async fn open_due_by(
-    conn: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     user_id: i64,
     last_day: NaiveDate,
     by: DateTime<Utc>,
@@ -75,7 +75,7 @@ pub async fn open_due_by(
         .filter(tasks::completed_at.is_null())
         .filter(tasks::due_date.le(last_day).or(tasks::due_at.le(by)))
         .select(TaskRow::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await?
         .into_iter()
         .map(Task::from)

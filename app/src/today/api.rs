@@ -65,15 +65,18 @@ pub async fn load_today() -> Result<TodayView, AppError> {
     let week_end = today + Duration::days(8);
     let this_month = Month::containing(today);
     let last_month = this_month.prev();
+    // The three reads share one connection, pipelined: sent together, answered in one round
+    // trip, by one PostgreSQL backend.
+    let conn = crate::db::conn(&state.pool).await?;
     let (events, tasks, (this, last)) = tokio::try_join!(
-        crate::events::ops::list(
-            &state,
+        crate::events::ops::list_on(
+            &conn,
             &user,
             crate::time::start_of_day(today, tz),
             crate::time::start_of_day(week_end, tz),
         ),
-        crate::tasks::ops::due_today(&state, &user),
-        crate::expenses::ops::month_and_previous_totals(&state, &user, this_month),
+        crate::tasks::ops::due_today(&conn, &user, now),
+        crate::expenses::ops::month_and_previous_totals(&conn, &user, this_month),
     )?;
     let spans = crate::events::calendar::with_local_days(&events, tz);
     let mut days: Vec<AgendaDay> = today

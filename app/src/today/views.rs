@@ -75,14 +75,14 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
             .into_any();
     }
     view! {
-        <ul class="space-y-1">
+        <ul class="agenda space-y-1">
             {day.events.into_iter().map(|c| view! {
-                <li class="flex gap-3 text-sm">
-                    <span class="w-24 shrink-0 tabular-nums text-slate-500 dark:text-slate-400">{c.time_label.clone()}</span>
-                    <a href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) class="font-medium hover:underline">
+                <li>
+                    <span class="agenda-time">{c.time_label.clone()}</span>
+                    <a href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) class="agenda-title">
                         {c.title.clone()}
                     </a>
-                    {(!c.location.is_empty()).then(|| view! { <span class="truncate text-slate-500">{format!("· {}", c.location)}</span> })}
+                    {(!c.location.is_empty()).then(|| view! { <span class="agenda-place">{format!("· {}", c.location)}</span> })}
                 </li>
             }).collect_view()}
         </ul>

@@ -96,12 +96,18 @@ async fn fresh_database() -> String {
 
 impl TestApp {
     pub async fn start() -> Self {
+        Self::with_settings(Settings::default()).await
+    }
+
+    /// An app with these settings and no language model.
+    pub async fn with_settings(settings: Settings) -> Self {
         let database_url = fresh_database().await;
         let pool = app::db::pool(&database_url, 8).expect("pool");
         Self::serve(
             pool,
             database_url,
             Assistant::new(None, BUDGET).expect("assistant"),
+            settings,
         )
         .await
     }
@@ -139,17 +145,28 @@ impl TestApp {
         let database_url = fresh_database().await;
         let pool = app::db::pool(&database_url, 8).expect("pool");
         let assistant = Assistant::new(Some(&settings), budget_microusd).expect("assistant");
-        Self::serve(pool, database_url, assistant).await
+        Self::serve(pool, database_url, assistant, Settings::default()).await
     }
 
     /// An app whose database is unreachable (a closed port), for outage behaviour.
     pub async fn without_database() -> Self {
         let url = "postgres://aida@127.0.0.1:9/nowhere".to_owned();
         let pool = app::db::pool(&url, 2).expect("pool");
-        Self::serve(pool, url, Assistant::new(None, BUDGET).expect("assistant")).await
+        Self::serve(
+            pool,
+            url,
+            Assistant::new(None, BUDGET).expect("assistant"),
+            Settings::default(),
+        )
+        .await
     }
 
-    async fn serve(pool: app::db::Pool, database_url: String, assistant: Assistant) -> Self {
+    async fn serve(
+        pool: app::db::Pool,
+        database_url: String,
+        assistant: Assistant,
+        settings: Settings,
+    ) -> Self {
         let clock = Arc::new(TestClock(Mutex::new(default_now())));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -165,7 +182,7 @@ impl TestApp {
             leptos_options,
             pool,
             clock: clock.clone(),
-            settings: Arc::new(Settings::default()),
+            settings: Arc::new(settings),
             assistant: Arc::new(assistant),
         };
         let router = server::router::build(state.clone());
