@@ -92,8 +92,8 @@ pub async fn month_totals(
     user: &User,
     month: Month,
 ) -> Result<Vec<CategoryTotal>, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let mut months = store::month_totals(&mut conn, user.id, month.first, month.first).await?;
+    let conn = db::conn(&state.pool).await?;
+    let mut months = store::month_totals(&conn, user.id, month.first, month.first).await?;
     Ok(months.pop().map(|(_, totals)| totals).unwrap_or_default())
 }
 
