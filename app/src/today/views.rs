@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{AgendaDay, Spending, TodayView, load_today};
+use super::api::{AgendaDay, AgendaItem, Spending, TodayView, load_today};
 use crate::tasks::api::SetTaskDone;
 use crate::ui::{Card, EmptyState};
 
@@ -76,13 +76,13 @@ fn Agenda(day: AgendaDay, empty: &'static str) -> impl IntoView {
     }
     view! {
         <ul class="agenda space-y-1">
-            {day.events.into_iter().map(|c| view! {
+            {day.events.into_iter().map(|AgendaItem { id, title, location, time_label }| view! {
                 <li>
-                    <span class="agenda-time">{c.time_label.clone()}</span>
-                    <a href=format!("/calendar?view=week&date={}&edit={}", day.date, c.id) class="agenda-title">
-                        {c.title.clone()}
+                    <span class="agenda-time">{time_label}</span>
+                    <a href=format!("/calendar?view=week&date={}&edit={id}", day.date) class="agenda-title">
+                        {title}
                     </a>
-                    {(!c.location.is_empty()).then(|| view! { <span class="agenda-place">{format!("· {}", c.location)}</span> })}
+                    {(!location.is_empty()).then(|| view! { <span class="agenda-place">{format!("· {location}")}</span> })}
                 </li>
             }).collect_view()}
         </ul>
