@@ -44,7 +44,7 @@ ensure_rust_tools() {
   fi
   export PATH="$ROOT/target/tools/bin:$PATH"
   if [ ! -x target/tools/bin/aida-wasm-split ] \
-    || [ -n "$(find scripts/wasm-split -newer target/tools/bin/aida-wasm-split -type f)" ]; then
+    || [ -n "$(find scripts/wasm-split/Cargo.* scripts/wasm-split/src -newer target/tools/bin/aida-wasm-split)" ]; then
     log "building the bundle splitter (scripts/wasm-split)"
     cargo install --quiet --locked --path scripts/wasm-split --root target/tools
   fi
