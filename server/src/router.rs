@@ -56,6 +56,11 @@ pub fn build(state: AppState) -> Router {
         // Pages are generated per request: the fastest level saves most of the bytes for a
         // fraction of the CPU of the default one.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+        // Files keep their names from one build to the next (the bundle's chunks too), so
+        // browsers ask again for each one (a 304 when it is unchanged) rather than guess how
+        // long it stays fresh and mix the pieces of two builds. Pages and API replies hold one
+        // user's data and are not reused without asking either.
+        .layer(header("cache-control", "no-cache"))
         .layer(header("x-content-type-options", "nosniff"))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "strict-origin-when-cross-origin"))

@@ -156,6 +156,7 @@ async fn responses_carry_security_headers_and_compress() {
         "strict-origin-when-cross-origin"
     );
     assert_eq!(headers["content-encoding"], "gzip");
+    assert_eq!(headers["cache-control"], "no-cache");
 }
 
 #[tokio::test]
