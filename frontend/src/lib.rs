@@ -1,7 +1,6 @@
 //! The browser entry: hydrates the server-rendered page with the same components.
 
 use any_spawner::Executor;
-use leptos::prelude::document;
 use leptos::tachys::dom::body;
 use leptos::task::spawn_local;
 
@@ -16,8 +15,6 @@ pub fn hydrate() {
             .await
             .forget();
         // Lets browser tests (and styles) know the page is interactive.
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        let _ = body().set_attribute("data-hydrated", "true");
     });
 }

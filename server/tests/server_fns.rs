@@ -1026,9 +1026,18 @@ async fn admins_see_everyones_usage() {
     assert!(mine.days.is_empty(), "the admin sent nothing");
 }
 
+/// Ends every session in the database, behind the session store's back.
+async fn expire_sessions_in_the_database(app: &TestApp) {
+    use diesel_async::RunQueryDsl;
+    let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
+    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+        .execute(&mut conn)
+        .await
+        .expect("expire the sessions");
+}
+
 #[tokio::test]
 async fn an_idle_session_ends() {
-    use diesel_async::RunQueryDsl;
     // Sessions read afresh on every request, so that one expired in the database shows at once.
     let app = TestApp::with_settings(app::state::Settings {
         session_reread_seconds: 0,
@@ -1038,26 +1047,17 @@ async fn an_idle_session_ends() {
     let user = session_for(&app, "idle@example.com").await;
     assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
     // Left idle past its expiry, the session no longer signs anyone in.
-    let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
-    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
-        .execute(&mut conn)
-        .await
-        .expect("expire the session");
+    expire_sessions_in_the_database(&app).await;
     assert_signed_out(&user).await;
 }
 
 #[tokio::test]
 async fn a_session_is_trusted_for_a_while_but_sign_out_ends_it_at_once() {
-    use diesel_async::RunQueryDsl;
     let app = TestApp::start().await;
     let user = session_for(&app, "trusted@example.com").await;
     assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
     // A row changed behind the store's back is seen only once it is read again...
-    let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
-    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
-        .execute(&mut conn)
-        .await
-        .expect("expire the session");
+    expire_sessions_in_the_database(&app).await;
     assert!(
         user.rpc(CurrentUser {}).await.expect("me").is_some(),
         "the session was read moments ago, so it is not read again yet"
