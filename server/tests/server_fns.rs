@@ -1062,7 +1062,47 @@ async fn a_session_is_trusted_for_a_while_but_sign_out_ends_it_at_once() {
         user.rpc(CurrentUser {}).await.expect("me").is_some(),
         "the session was read moments ago, so it is not read again yet"
     );
-    // ...but signing out goes through the store and ends the session everywhere at once.
+    // ...but signing out goes through the store and ends the session at once, even for a copy
+    // of the cookie kept elsewhere (the signing-out client's own jar drops it).
+    let copy = same_cookie(&app, &user).await;
+    assert!(copy.rpc(CurrentUser {}).await.expect("me").is_some());
     user.rpc(SignOut {}).await.expect("sign out");
     assert_signed_out(&user).await;
+    assert_signed_out(&copy).await;
+}
+
+/// A second client sending the session cookie `client` holds now.
+async fn same_cookie(app: &TestApp, client: &Client) -> Client {
+    let url: reqwest::Url = app.base.parse().expect("base url");
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    // The cookie comes back on any response that touches the session, as `always_save` does.
+    let response = client
+        .http
+        .post(format!(
+            "{}{}",
+            app.base,
+            <CurrentUser as leptos::server_fn::ServerFn>::PATH
+        ))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("current user");
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("aida_session="))
+        .expect("the session cookie")
+        .to_owned();
+    jar.add_cookie_str(&cookie, &url);
+    Client {
+        http: reqwest::Client::builder()
+            .cookie_provider(jar)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        base: app.base.clone(),
+        token: None,
+    }
 }
