@@ -1,6 +1,8 @@
 //! The frame around signed-in pages: navigation, sign-out, and the redirect for visitors.
 
 use leptos::prelude::*;
+
+use crate::page_data::page_data;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_location;
 
@@ -15,7 +17,7 @@ use crate::auth::model::User;
 /// with their own data rather than by reading this resource too.
 #[component]
 pub fn Signed<V: IntoView + 'static>(page: fn() -> V) -> impl IntoView {
-    let me = Resource::new(|| (), |_| current_user());
+    let me = page_data(|| (), |_| current_user());
     let page = page();
     view! {
         <Suspense fallback=|| view! { <div class="h-14 border-b border-slate-200 dark:border-slate-800"></div> }>

@@ -15,6 +15,7 @@ pub mod events;
 pub mod expenses;
 mod layout;
 pub mod money;
+pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod serde_util;

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::page_data::page_data;
+
 use super::api::{Accounts, ManageAccount, list_accounts};
 use crate::auth::model::{AccountStatus, User};
 use crate::ui::{
@@ -12,7 +14,7 @@ use crate::ui::{
 pub fn admin_page() -> impl IntoView {
     let manage = ServerAction::<ManageAccount>::new();
     let error = action_error(manage);
-    let data = Resource::new(move || manage.version().get(), |_| list_accounts());
+    let data = page_data(move || manage.version().get(), |_| list_accounts());
     view! {
         <PageHeader title="Administration"/>
         <FormError error=error/>

@@ -11,6 +11,7 @@ use web_sys::{
 
 use super::model::ChatEvent;
 use super::sse::Parser;
+use crate::page_data::read_json;
 
 #[derive(serde::Serialize)]
 struct Body<'a> {
@@ -74,7 +75,7 @@ pub async fn send(
             .map_err(js_error)?
             .as_string()
             .unwrap_or_default();
-        let message = serde_json::from_str::<Refusal>(&text)
+        let message = read_json::<Refusal>(&text)
             .map(|r| r.error.message)
             .unwrap_or_else(|_| format!("the server answered {}", response.status()));
         return Err(message);

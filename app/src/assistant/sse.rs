@@ -3,6 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use super::model::ChatEvent;
+use crate::page_data::read_json;
 
 /// Collects text until whole events (blocks ending in a blank line) have arrived.
 #[derive(Debug, Default)]
@@ -40,7 +41,7 @@ fn parse_block(block: &str) -> Option<ChatEvent> {
         }
     }
     fn read<T: DeserializeOwned>(data: &str) -> Option<T> {
-        serde_json::from_str(data).ok()
+        read_json(data).ok()
     }
     // Each payload is read straight into its type (smaller in the browser than serde's
     // buffering of adjacently tagged enums).

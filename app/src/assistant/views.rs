@@ -3,6 +3,8 @@
 //! page shows the finished reply; afterwards the reply streams in.
 
 use leptos::prelude::*;
+
+use crate::page_data::{PageData, page_data};
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -64,7 +66,7 @@ pub fn chat_page() -> impl IntoView {
     let delete = ServerAction::<DeleteConversation>::new();
     let undo = ServerAction::<UndoAction>::new();
     let live = Live::new();
-    let list = Resource::new(
+    let list = page_data(
         move || {
             (
                 refresh.get(),
@@ -74,7 +76,7 @@ pub fn chat_page() -> impl IntoView {
         },
         |_| list_conversations(),
     );
-    let conversation = Resource::new(
+    let conversation = page_data(
         move || {
             (
                 current.get(),
@@ -148,7 +150,7 @@ pub fn chat_page() -> impl IntoView {
 
 #[component]
 fn ConversationList(
-    list: Resource<Result<Vec<ConversationSummary>, crate::error::AppError>>,
+    list: PageData<Result<Vec<ConversationSummary>, crate::error::AppError>>,
     current: Memo<Option<i64>>,
 ) -> impl IntoView {
     view! {
@@ -393,7 +395,7 @@ async fn stream(
 pub fn usage_page() -> impl IntoView {
     let query = use_query_map();
     let everyone = Memo::new(move |_| query.with(|q| q.get("everyone")).is_some_and(|v| v == "1"));
-    let usage = Resource::new(move || everyone.get(), load_usage);
+    let usage = page_data(move || everyone.get(), load_usage);
     view! {
         <Transition fallback=|| view! { <PageHeader title="Usage"/><p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

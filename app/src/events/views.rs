@@ -3,6 +3,8 @@
 //! or a form that works before the page is hydrated.
 
 use leptos::prelude::*;
+
+use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -32,7 +34,7 @@ pub fn calendar_page() -> impl IntoView {
     let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
     let save = ServerAction::<SaveEvent>::new();
     let delete = ServerAction::<DeleteEvent>::new();
-    let view_data = Resource::new(
+    let view_data = page_data(
         move || {
             (
                 mode.get(),
@@ -212,7 +214,7 @@ fn EditDialog(
     save: ServerAction<SaveEvent>,
     delete: ServerAction<DeleteEvent>,
 ) -> impl IntoView {
-    let card = Resource::new(move || id, load_event_card);
+    let card = page_data(move || id, load_event_card);
     view! {
         <Suspense>
             {move || {

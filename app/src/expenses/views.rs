@@ -2,6 +2,8 @@
 //! CSV export. The month and the row being edited live in the URL.
 
 use leptos::prelude::*;
+
+use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -24,7 +26,7 @@ pub fn expenses_page() -> impl IntoView {
     });
     let save = ServerAction::<SaveExpense>::new();
     let delete = ServerAction::<DeleteExpense>::new();
-    let data = Resource::new(
+    let data = page_data(
         move || (month.get(), save.version().get(), delete.version().get()),
         |(month, ..)| expenses_month(month),
     );

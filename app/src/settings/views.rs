@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::page_data::page_data;
+
 use super::api::{
     ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings,
 };
@@ -15,7 +17,7 @@ pub fn settings_page() -> impl IntoView {
     let profile = ServerAction::<SaveProfile>::new();
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let data = Resource::new(
+    let data = page_data(
         move || {
             (
                 profile.version().get(),

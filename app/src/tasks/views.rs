@@ -1,6 +1,8 @@
 //! The tasks page: add, edit, complete and reopen, delete; filter and sort through the URL.
 
 use leptos::prelude::*;
+
+use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -41,7 +43,7 @@ pub fn tasks_page() -> impl IntoView {
     let save = ServerAction::<SaveTask>::new();
     let toggle = ServerAction::<SetTaskDone>::new();
     let delete = ServerAction::<DeleteTask>::new();
-    let tasks = Resource::new(
+    let tasks = page_data(
         move || {
             (
                 filter.get(),

@@ -3,13 +3,15 @@
 
 use leptos::prelude::*;
 
+use crate::page_data::page_data;
+
 use super::api::{AgendaDay, AgendaItem, Spending, TodayView, load_today};
 use crate::tasks::api::SetTaskDone;
 use crate::ui::{Card, EmptyState};
 
 pub fn today_page() -> impl IntoView {
     let toggle = ServerAction::<SetTaskDone>::new();
-    let data = Resource::new(move || toggle.version().get(), |_| load_today());
+    let data = page_data(move || toggle.version().get(), |_| load_today());
     view! {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading your day…"</p> }>
             {move || Suspend::new(async move {
