@@ -1,12 +1,15 @@
 //! What every request handler can reach: the pool, the clock and the configuration.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use leptos::config::LeptosOptions;
 
+use crate::auth::model::User;
 use crate::db::Pool;
+use crate::db::recent_rows::RecentRows;
 
 /// Where "now" comes from, so tests can hold time still.
 pub trait Clock: Send + Sync {
@@ -29,8 +32,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Sessions end after this long without a request.
     pub session_idle_minutes: i64,
-    /// How long a session read from (or written to) the database is trusted before it is read
-    /// again; zero when several processes serve the same database.
+    /// How long a session or an account read from (or written to) the database is trusted
+    /// before it is read again; zero when several processes serve the same database.
     pub session_reread_seconds: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
@@ -54,9 +57,31 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub assistant: Arc<crate::assistant::Assistant>,
+    /// Accounts as last read or written, by id: a signed-in request need not read its user's
+    /// row again within `session_reread_seconds`. Every change to an account goes through
+    /// `auth::ops`, which updates this at once.
+    pub recent_users: Arc<RecentRows<i64, User>>,
 }
 
 impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        pool: Pool,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+        assistant: crate::assistant::Assistant,
+    ) -> Self {
+        let trust_for = Duration::from_secs(settings.session_reread_seconds);
+        Self {
+            leptos_options,
+            pool,
+            clock,
+            settings: Arc::new(settings),
+            assistant: Arc::new(assistant),
+            recent_users: Arc::new(RecentRows::new(trust_for)),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

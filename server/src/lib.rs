@@ -23,16 +23,16 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
         .site_addr(config.addr)
         .build();
     let assistant = Assistant::new(config.llm.as_ref(), config.monthly_budget_microusd)?;
-    Ok(AppState {
+    Ok(AppState::new(
         leptos_options,
         pool,
-        clock: Arc::new(SystemClock),
-        settings: Arc::new(Settings {
+        Arc::new(SystemClock),
+        Settings {
             secure_cookies: config.secure_cookies,
             session_idle_minutes: config.session_idle_minutes,
             session_reread_seconds: config.session_reread_seconds,
             trust_forwarded_for: config.trust_forwarded_for,
-        }),
-        assistant: Arc::new(assistant),
-    })
+        },
+        assistant,
+    ))
 }

@@ -1026,15 +1026,17 @@ async fn admins_see_everyones_usage() {
     assert!(mine.days.is_empty(), "the admin sent nothing");
 }
 
-/// Ends every session in the database, behind the session store's back.
-async fn expire_sessions_in_the_database(app: &TestApp) {
+/// Runs `statement` on the database directly, behind the app's back.
+async fn behind_the_apps_back(app: &TestApp, statement: &str) {
     use diesel_async::RunQueryDsl;
     let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
-    diesel::sql_query("UPDATE sessions SET expires_at = now() - interval '1 second'")
+    diesel::sql_query(statement)
         .execute(&mut conn)
         .await
-        .expect("expire the sessions");
+        .expect(statement);
 }
+
+const EXPIRE_EVERY_SESSION: &str = "UPDATE sessions SET expires_at = now() - interval '1 second'";
 
 #[tokio::test]
 async fn an_idle_session_ends() {
@@ -1047,7 +1049,7 @@ async fn an_idle_session_ends() {
     let user = session_for(&app, "idle@example.com").await;
     assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
     // Left idle past its expiry, the session no longer signs anyone in.
-    expire_sessions_in_the_database(&app).await;
+    behind_the_apps_back(&app, EXPIRE_EVERY_SESSION).await;
     assert_signed_out(&user).await;
 }
 
@@ -1057,7 +1059,7 @@ async fn a_session_is_trusted_for_a_while_but_sign_out_ends_it_at_once() {
     let user = session_for(&app, "trusted@example.com").await;
     assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
     // A row changed behind the store's back is seen only once it is read again...
-    expire_sessions_in_the_database(&app).await;
+    behind_the_apps_back(&app, EXPIRE_EVERY_SESSION).await;
     assert!(
         user.rpc(CurrentUser {}).await.expect("me").is_some(),
         "the session was read moments ago, so it is not read again yet"
@@ -1069,6 +1071,64 @@ async fn a_session_is_trusted_for_a_while_but_sign_out_ends_it_at_once() {
     user.rpc(SignOut {}).await.expect("sign out");
     assert_signed_out(&user).await;
     assert_signed_out(&copy).await;
+}
+
+#[tokio::test]
+async fn an_account_is_trusted_for_a_while_but_disabling_it_refuses_it_at_once() {
+    let app = TestApp::start().await;
+    let admin = app.user("root@example.com", true).await;
+    let user = session_for(&app, "jo@example.com").await;
+    let jo = user
+        .rpc(CurrentUser {})
+        .await
+        .expect("me")
+        .expect("signed in");
+    behind_the_apps_back(
+        &app,
+        "UPDATE users SET display_name = 'Renamed' WHERE email = 'jo@example.com'",
+    )
+    .await;
+    let seen = user
+        .rpc(CurrentUser {})
+        .await
+        .expect("me")
+        .expect("signed in");
+    assert_eq!(
+        seen.name, jo.name,
+        "read moments ago, so not read again yet"
+    );
+    app::auth::ops::disable(&app.state, &admin, jo.id)
+        .await
+        .expect("disable");
+    assert_signed_out(&user).await;
+}
+
+#[tokio::test]
+async fn with_no_trust_an_account_changed_behind_the_apps_back_is_seen_at_once() {
+    let app = TestApp::with_settings(app::state::Settings {
+        session_reread_seconds: 0,
+        ..Default::default()
+    })
+    .await;
+    let user = session_for(&app, "lee@example.com").await;
+    assert!(user.rpc(CurrentUser {}).await.expect("me").is_some());
+    behind_the_apps_back(
+        &app,
+        "UPDATE users SET display_name = 'Renamed' WHERE email = 'lee@example.com'",
+    )
+    .await;
+    let seen = user
+        .rpc(CurrentUser {})
+        .await
+        .expect("me")
+        .expect("signed in");
+    assert_eq!(seen.name, "Renamed");
+    behind_the_apps_back(
+        &app,
+        "UPDATE users SET status = 'disabled' WHERE email = 'lee@example.com'",
+    )
+    .await;
+    assert_signed_out(&user).await;
 }
 
 /// A second client sending the session cookie `client` holds now.

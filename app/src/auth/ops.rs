@@ -109,15 +109,30 @@ pub fn check_active(user: &User) -> Result<(), AppError> {
     }
 }
 
-/// The signed-in user by id, if they may still act.
+/// The signed-in user by id, if they may still act. The row is read again only when
+/// `state.recent_users` no longer trusts the copy it holds.
 pub async fn active_user(state: &AppState, id: i64) -> Result<User, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let user = match store::find(&mut conn, id).await {
-        Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
-        other => other?,
+    let user = match state.recent_users.recent(&id) {
+        Some(user) => user,
+        None => {
+            let ticket = state.recent_users.before_read();
+            let mut conn = db::conn(&state.pool).await?;
+            let user = match store::find(&mut conn, id).await {
+                Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
+                other => other?,
+            };
+            state.recent_users.remember_read(ticket, id, user.clone());
+            user
+        }
     };
     check_active(&user)?;
     Ok(user)
+}
+
+/// Records a committed change to an account, so the next request sees it.
+fn changed(state: &AppState, user: User) -> User {
+    state.recent_users.remember_write(user.id, user.clone());
+    user
 }
 
 fn require_admin(actor: &User) -> Result<(), AppError> {
@@ -143,20 +158,23 @@ pub async fn list_users(
 pub async fn approve(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::set_status(
+    let user = store::set_status(
         &mut conn,
         id,
         &[AccountStatus::Pending],
         AccountStatus::Active,
     )
-    .await
+    .await?;
+    Ok(changed(state, user))
 }
 
 /// Turns a waiting sign-up away; the account (which holds nothing yet) is removed.
 pub async fn reject(state: &AppState, actor: &User, id: i64) -> Result<(), AppError> {
     require_admin(actor)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::delete_pending(&mut conn, id).await
+    store::delete_pending(&mut conn, id).await?;
+    state.recent_users.forget(&id);
+    Ok(())
 }
 
 pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
@@ -168,25 +186,27 @@ pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, Ap
         ));
     }
     let mut conn = db::conn(&state.pool).await?;
-    store::set_status(
+    let user = store::set_status(
         &mut conn,
         id,
         &[AccountStatus::Active, AccountStatus::Pending],
         AccountStatus::Disabled,
     )
-    .await
+    .await?;
+    Ok(changed(state, user))
 }
 
 pub async fn enable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::set_status(
+    let user = store::set_status(
         &mut conn,
         id,
         &[AccountStatus::Disabled],
         AccountStatus::Active,
     )
-    .await
+    .await?;
+    Ok(changed(state, user))
 }
 
 /// A change to the profile; absent fields stay as they are.
@@ -231,7 +251,7 @@ pub async fn update_profile(
     );
     v.finish(())?;
     let mut conn = db::conn(&state.pool).await?;
-    store::update_profile(
+    let user = store::update_profile(
         &mut conn,
         actor.id,
         store::ProfileChange {
@@ -241,7 +261,8 @@ pub async fn update_profile(
             default_meeting_minutes: minutes,
         },
     )
-    .await
+    .await?;
+    Ok(changed(state, user))
 }
 
 pub async fn change_password(

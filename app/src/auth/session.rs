@@ -1,9 +1,8 @@
 //! Sessions kept in PostgreSQL for tower-sessions, and who is signed in on one.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -12,6 +11,7 @@ use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
+use crate::db::recent_rows::RecentRows;
 use crate::db::{self, Pool, schema::sessions};
 
 const USER_KEY: &str = "user_id";
@@ -21,19 +21,14 @@ const USER_KEY: &str = "user_id";
 /// per page view. Never more than a tenth of the time the session has left, so short idle
 /// timeouts still extend an active session.
 const EXPIRY_SLACK_SECONDS: i64 = 5 * 60;
-/// Sessions remembered; the map is cleared when it grows past this.
-const REMEMBERED: usize = 100_000;
-
 /// A session row as this store last read or wrote it.
 struct Known {
     record: Record,
     fingerprint: u64,
-    /// When the row was last read or written: it is trusted for `reread_after` from then.
-    seen: Instant,
 }
 
 /// A tower-sessions store on the `sessions` table. It remembers each session's row as it last
-/// read or wrote it:
+/// read or wrote it ([`RecentRows`]):
 /// - a request within `reread_after` of that needs no read of its session, the first of a
 ///   page's statements (its expiry is still checked, here);
 /// - it skips writes that would only move the expiry by less than a few minutes.
@@ -44,8 +39,7 @@ struct Known {
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: Pool,
-    reread_after: Duration,
-    known: Arc<Mutex<HashMap<Id, Known>>>,
+    known: Arc<RecentRows<Id, Arc<Known>>>,
 }
 
 /// A fingerprint of a record's data, to tell whether a save changes anything.
@@ -60,6 +54,13 @@ fn fingerprint(record: &Record) -> u64 {
     hasher.finish()
 }
 
+fn known(record: &Record) -> Arc<Known> {
+    Arc::new(Known {
+        record: record.clone(),
+        fingerprint: fingerprint(record),
+    })
+}
+
 impl std::fmt::Debug for PgSessionStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PgSessionStore")
@@ -71,20 +72,16 @@ impl PgSessionStore {
     pub fn new(pool: Pool, reread_after: Duration) -> Self {
         Self {
             pool,
-            reread_after,
-            known: Arc::default(),
+            known: Arc::new(RecentRows::new(reread_after)),
         }
     }
 
     /// Whether the database already holds this record, up to the expiry slack (`now` in
     /// Unix seconds).
     fn is_current(&self, record: &Record, now: i64) -> bool {
-        let Ok(known) = self.known.lock() else {
-            return false;
-        };
         let new_expiry = record.expiry_date.unix_timestamp();
         let slack = EXPIRY_SLACK_SECONDS.min((new_expiry - now) / 10);
-        known.get(&record.id).is_some_and(|k| {
+        self.known.last_seen(&record.id).is_some_and(|k| {
             k.fingerprint == fingerprint(record)
                 && new_expiry - k.record.expiry_date.unix_timestamp() < slack
         })
@@ -93,34 +90,10 @@ impl PgSessionStore {
     /// The session as last read or written, if that was recent enough to trust and it has
     /// not expired (`now` in Unix seconds).
     fn recent(&self, id: &Id, now: i64) -> Option<Record> {
-        let known = self.known.lock().ok()?;
-        known
-            .get(id)
-            .filter(|k| k.seen.elapsed() < self.reread_after)
+        self.known
+            .recent(id)
             .filter(|k| k.record.expiry_date.unix_timestamp() > now)
             .map(|k| k.record.clone())
-    }
-
-    fn remember(&self, record: &Record) {
-        if let Ok(mut known) = self.known.lock() {
-            if known.len() >= REMEMBERED {
-                known.clear();
-            }
-            known.insert(
-                record.id,
-                Known {
-                    record: record.clone(),
-                    fingerprint: fingerprint(record),
-                    seen: Instant::now(),
-                },
-            );
-        }
-    }
-
-    fn forget(&self, id: &Id) {
-        if let Ok(mut known) = self.known.lock() {
-            known.remove(id);
-        }
     }
 
     /// Removes sessions past their expiry; returns how many.
@@ -168,7 +141,7 @@ impl SessionStore for PgSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
-                self.remember(record);
+                self.known.remember_write(record.id, known(record));
                 return Ok(());
             }
             record.id = Id::default();
@@ -197,7 +170,7 @@ impl SessionStore for PgSessionStore {
             .execute(&mut conn)
             .await
             .map_err(backend)?;
-        self.remember(record);
+        self.known.remember_write(record.id, known(record));
         Ok(())
     }
 
@@ -205,6 +178,7 @@ impl SessionStore for PgSessionStore {
         if let Some(record) = self.recent(id, time::OffsetDateTime::now_utc().unix_timestamp()) {
             return Ok(Some(record));
         }
+        let ticket = self.known.before_read();
         let mut conn = self.conn().await?;
         let data: Option<Vec<u8>> = sessions::table
             .filter(sessions::id.eq(id.to_string()))
@@ -220,19 +194,20 @@ impl SessionStore for PgSessionStore {
             })
             .transpose()?;
         match &record {
-            Some(record) => self.remember(record),
-            None => self.forget(id),
+            Some(record) => self.known.remember_read(ticket, record.id, known(record)),
+            None => self.known.forget(id),
         }
         Ok(record)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.forget(id);
         let mut conn = self.conn().await?;
-        diesel::delete(sessions::table.filter(sessions::id.eq(id.to_string())))
+        let deleted = diesel::delete(sessions::table.filter(sessions::id.eq(id.to_string())))
             .execute(&mut conn)
-            .await
-            .map_err(backend)?;
+            .await;
+        // After the statement, so a load that overlapped it is not remembered either.
+        self.known.forget(id);
+        deleted.map_err(backend)?;
         Ok(())
     }
 }
@@ -264,6 +239,17 @@ pub async fn user_id(session: &Session) -> Result<Option<i64>, crate::error::App
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    impl PgSessionStore {
+        fn remember(&self, record: &Record) {
+            self.known.remember_write(record.id, known(record));
+        }
+
+        fn forget(&self, id: &Id) {
+            self.known.forget(id);
+        }
+    }
 
     fn record(user: i64, expiry_offset_secs: i64) -> Record {
         let mut data = HashMap::new();

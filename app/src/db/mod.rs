@@ -1,5 +1,6 @@
 //! The PostgreSQL connection pool and the embedded migrations.
 
+pub mod recent_rows;
 pub mod schema;
 
 use deadpool::managed::Metrics;

@@ -178,13 +178,7 @@ impl TestApp {
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let state = AppState {
-            leptos_options,
-            pool,
-            clock: clock.clone(),
-            settings: Arc::new(settings),
-            assistant: Arc::new(assistant),
-        };
+        let state = AppState::new(leptos_options, pool, clock.clone(), settings, assistant);
         let router = server::router::build(state.clone());
         tokio::spawn(async move {
             axum::serve(
