@@ -635,6 +635,73 @@ async fn tasks_and_expenses_through_the_pages_functions() {
 }
 
 #[tokio::test]
+async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "una@example.com").await;
+    user.rpc(SaveProfile {
+        name: "Una".into(),
+        timezone: "America/Toronto".into(),
+        currency: "USD".into(),
+        default_meeting_minutes: "30".into(),
+    })
+    .await
+    .expect("profile");
+    // Now: Sunday 2026-11-22 10:00 in Toronto. A task due on a day is due by that day's end.
+    let tasks = [
+        ("P", "2026-11-10", None, "normal"),
+        ("Q", "2026-11-11", None, "normal"),
+        ("Q2", "2026-11-11", None, "normal"), // newer than Q, so before it
+        ("R", "2026-11-12", None, "normal"),
+        ("I", "2026-11-15", None, "normal"),
+        ("J", "2026-11-19", Some("08:00"), "low"),
+        ("B", "2026-11-20", Some("10:00"), "normal"),
+        ("A", "2026-11-20", None, "low"),
+        ("C", "2026-11-20", None, "high"), // same deadline as A, higher priority
+        ("D", "2026-11-21", Some("23:30"), "normal"),
+        ("E", "2026-11-21", None, "normal"),
+        ("F", "2026-11-22", Some("09:00"), "normal"),
+        ("G", "2026-11-22", None, "normal"),
+        ("H", "2026-11-22", Some("23:59"), "high"),
+        ("K", "2026-11-22", None, "high"),
+        ("Done", "2026-11-01", None, "high"),
+        ("Tomorrow", "2026-11-23", None, "high"),
+        ("Just after midnight", "2026-11-23", Some("00:30"), "high"),
+    ];
+    for (title, date, time, priority) in tasks {
+        user.rpc(SaveTask {
+            id: None,
+            title: title.into(),
+            notes: None,
+            due_date: Some(date.into()),
+            due_time: time.map(Into::into),
+            priority: Some(priority.into()),
+        })
+        .await
+        .expect("task");
+    }
+    let open = user
+        .rpc(ListTasks {
+            filter: "open".into(),
+            sort: "due".into(),
+        })
+        .await
+        .expect("tasks");
+    let done = open.iter().find(|r| r.task.title == "Done").expect("Done");
+    user.rpc(SetTaskDone {
+        id: done.task.id,
+        done: true,
+    })
+    .await
+    .expect("done");
+
+    let today = user.rpc(LoadToday {}).await.expect("today");
+    let shown: Vec<_> = today.tasks.iter().map(|r| r.task.title.as_str()).collect();
+    assert_eq!(shown, ["P", "Q2", "Q", "R", "I", "J", "B", "C"]);
+    // A, D, E, F, G, H and K are due too.
+    assert_eq!(today.more_tasks, 7);
+}
+
+#[tokio::test]
 async fn today_gathers_the_agenda_tasks_and_spending() {
     let app = TestApp::start().await;
     let user = session_for(&app, "ivy@example.com").await;

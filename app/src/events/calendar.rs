@@ -2,7 +2,7 @@
 //! overlapping events placed side by side. Built on the server, so the browser needs no
 //! timezone data.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -107,8 +107,10 @@ pub fn add_months(day: NaiveDate, n: i32) -> NaiveDate {
         .unwrap_or(day)
 }
 
+/// "09:05": written out directly, as `format("%H:%M")` would parse its pattern on every call.
 fn clock(t: DateTime<Utc>, tz: Tz) -> String {
-    t.with_timezone(&tz).format("%H:%M").to_string()
+    let local = t.with_timezone(&tz);
+    format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
 /// Builds a view of `events` (already limited to the visible dates).
