@@ -67,7 +67,11 @@ impl Config {
                 "an address like 127.0.0.1:3000",
             )?,
             site_root: var("AIDA_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
-            db_pool_size: parsed("AIDA_DB_POOL_SIZE", 16, "a number of connections")?,
+            db_pool_size: parsed(
+                "AIDA_DB_POOL_SIZE",
+                default_pool_size(),
+                "a number of connections",
+            )?,
             secure_cookies: parsed("AIDA_SECURE_COOKIES", false, "true or false")?,
             session_idle_minutes: parsed("AIDA_SESSION_IDLE_MINUTES", 60 * 24 * 14, "minutes")?,
             session_reread_seconds: parsed("AIDA_SESSION_REREAD_SECONDS", 30, "seconds")?,
@@ -83,6 +87,14 @@ impl Config {
             )?,
         })
     }
+}
+
+/// Database connections when `AIDA_DB_POOL_SIZE` is not set: twice the CPUs, and at least 4.
+/// A page's reads are pipelined on one connection, and PostgreSQL backends beyond what the
+/// CPUs can run only contend with Aida for them: on 2 cores, 16 connections instead of 4 took
+/// the Today page's p99 under load from about 20 ms to 28 ms.
+fn default_pool_size() -> usize {
+    std::thread::available_parallelism().map_or(4, |cpus| (2 * cpus.get()).max(4))
 }
 
 fn dollars(name: &'static str, amount: f64) -> Result<i64, ConfigError> {

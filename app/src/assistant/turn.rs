@@ -669,11 +669,12 @@ impl Turn {
     async fn take_back(&mut self) {
         for (id, undo) in std::mem::take(&mut self.changes).into_iter().rev() {
             let result = async {
-                let mut conn = db::conn(&self.state.pool).await?;
-                if store::claim_undo(&mut conn, self.user.id, id)
-                    .await?
-                    .is_some()
-                {
+                // The connection goes back before the undo takes its own.
+                let claimed = {
+                    let mut conn = db::conn(&self.state.pool).await?;
+                    store::claim_undo(&mut conn, self.user.id, id).await?
+                };
+                if claimed.is_some() {
                     actions::undo(&self.state, &self.user, undo).await?;
                 }
                 Ok::<_, AppError>(())
