@@ -59,8 +59,12 @@ pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<(), AppErr
 
 /// Takes back what a reply changed; returns a sentence saying what happened.
 pub async fn undo(state: &AppState, user: &User, action_id: i64) -> Result<String, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let Some(undo) = store::claim_undo(&mut conn, user.id, action_id).await? else {
+    // Each connection goes back before the undo takes its own.
+    let claimed = {
+        let mut conn = db::conn(&state.pool).await?;
+        store::claim_undo(&mut conn, user.id, action_id).await?
+    };
+    let Some(undo) = claimed else {
         return Err(AppError::invalid("action", "this was already undone"));
     };
     let undo: actions::Undo = serde_json::from_value(undo).map_err(|e| {
@@ -70,6 +74,7 @@ pub async fn undo(state: &AppState, user: &User, action_id: i64) -> Result<Strin
     match actions::undo(state, user, undo).await {
         Ok(said) => Ok(said),
         Err(e) => {
+            let mut conn = db::conn(&state.pool).await?;
             store::release_undo(&mut conn, user.id, action_id).await?;
             Err(match e {
                 AppError::NotFound => AppError::invalid(
