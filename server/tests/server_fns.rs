@@ -634,18 +634,23 @@ async fn tasks_and_expenses_through_the_pages_functions() {
     );
 }
 
-#[tokio::test]
-async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
-    let app = TestApp::start().await;
-    let user = session_for(&app, "una@example.com").await;
+/// Names the user and moves them to Toronto (now is Sunday 2026-11-22 10:00 there).
+async fn in_toronto(user: &Client, name: &str) {
     user.rpc(SaveProfile {
-        name: "Una".into(),
+        name: name.into(),
         timezone: "America/Toronto".into(),
         currency: "USD".into(),
         default_meeting_minutes: "30".into(),
     })
     .await
     .expect("profile");
+}
+
+#[tokio::test]
+async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "una@example.com").await;
+    in_toronto(&user, "Una").await;
     // Now: Sunday 2026-11-22 10:00 in Toronto. A task due on a day is due by that day's end.
     let tasks = [
         ("P", "2026-11-10", None, "normal"),
@@ -705,14 +710,7 @@ async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
 async fn today_gathers_the_agenda_tasks_and_spending() {
     let app = TestApp::start().await;
     let user = session_for(&app, "ivy@example.com").await;
-    user.rpc(SaveProfile {
-        name: "Ivy".into(),
-        timezone: "America/Toronto".into(),
-        currency: "USD".into(),
-        default_meeting_minutes: "30".into(),
-    })
-    .await
-    .expect("profile");
+    in_toronto(&user, "Ivy").await;
     // Now: Sunday 2026-11-22 10:00 in Toronto.
     user.rpc(event(
         None,
