@@ -1,13 +1,12 @@
 //! The frame around signed-in pages: navigation, sign-out, and the redirect for visitors.
 
 use leptos::prelude::*;
-
-use crate::page_data::page_data;
 use leptos_router::components::{A, Redirect};
 use leptos_router::hooks::use_location;
 
 use crate::auth::api::{SignOut, current_user};
 use crate::auth::model::User;
+use crate::page_data::page_data;
 
 /// Frames `page` for the signed-in user, or sends visitors to sign in.
 ///

@@ -1198,8 +1198,6 @@ async fn with_no_trust_an_account_changed_behind_the_apps_back_is_seen_at_once()
 
 /// A second client sending the session cookie `client` holds now.
 async fn same_cookie(app: &TestApp, client: &Client) -> Client {
-    let url: reqwest::Url = app.base.parse().expect("base url");
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     // The cookie comes back on any response that touches the session, as `always_save` does.
     let response = client
         .http
@@ -1220,14 +1218,5 @@ async fn same_cookie(app: &TestApp, client: &Client) -> Client {
         .find(|v| v.starts_with("aida_session="))
         .expect("the session cookie")
         .to_owned();
-    jar.add_cookie_str(&cookie, &url);
-    Client {
-        http: reqwest::Client::builder()
-            .cookie_provider(jar)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client"),
-        base: app.base.clone(),
-        token: None,
-    }
+    app.client_with_cookie(&cookie)
 }

@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::page_data::page_data;
-
 use super::api::{Accounts, ManageAccount, list_accounts};
 use crate::auth::model::{AccountStatus, User};
+use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error,

@@ -3,8 +3,6 @@
 //! page shows the finished reply; afterwards the reply streams in.
 
 use leptos::prelude::*;
-
-use crate::page_data::{PageData, page_data};
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -17,6 +15,7 @@ use super::model::{
     ActionCard, ChatEvent, ChatMessage, Conversation, ConversationSummary, MessageStatus, Role,
     Tier, usd,
 };
+use crate::page_data::{PageData, page_data};
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FormError, INPUT_CLASS, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error,

@@ -121,7 +121,9 @@ pub async fn active_user(state: &AppState, id: i64) -> Result<User, AppError> {
                 Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
                 other => other?,
             };
-            state.recent_users.remember_read(ticket, id, user.clone());
+            state
+                .recent_users
+                .remember_read(ticket, id, Some(user.clone()));
             user
         }
     };

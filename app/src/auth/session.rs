@@ -193,10 +193,8 @@ impl SessionStore for PgSessionStore {
                 serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
             })
             .transpose()?;
-        match &record {
-            Some(record) => self.known.remember_read(ticket, record.id, known(record)),
-            None => self.known.forget(id),
-        }
+        self.known
+            .remember_read(ticket, *id, record.as_ref().map(known));
         Ok(record)
     }
 

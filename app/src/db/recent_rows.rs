@@ -68,11 +68,18 @@ impl<K: Eq + Hash, V: Clone> RecentRows<K, V> {
         ReadTicket(self.lock().writes)
     }
 
-    /// Remembers a row read from the database, unless a write happened since `ticket`.
-    pub fn remember_read(&self, ticket: ReadTicket, key: K, value: V) {
+    /// Remembers what a read from the database found (`None`: no row), unless a write happened
+    /// since `ticket`. A read moves no counter, so reads never spoil each other.
+    pub fn remember_read(&self, ticket: ReadTicket, key: K, found: Option<V>) {
         let mut inner = self.lock();
-        if inner.writes == ticket.0 {
-            Self::insert(&mut inner, key, value);
+        if inner.writes != ticket.0 {
+            return;
+        }
+        match found {
+            Some(value) => Self::insert(&mut inner, key, value),
+            None => {
+                inner.rows.remove(&key);
+            }
         }
     }
 
@@ -116,7 +123,7 @@ mod tests {
     fn a_row_read_or_written_is_trusted_until_forgotten() {
         let rows = rows();
         assert_eq!(rows.recent(&1), None);
-        rows.remember_read(rows.before_read(), 1, "read");
+        rows.remember_read(rows.before_read(), 1, Some("read"));
         assert_eq!(rows.recent(&1), Some("read"));
         rows.remember_write(1, "written");
         assert_eq!(rows.recent(&1), Some("written"));
@@ -130,12 +137,12 @@ mod tests {
         let rows = rows();
         let ticket = rows.before_read();
         rows.forget(&1); // a sign-out commits while the read is under way
-        rows.remember_read(ticket, 1, "from before the sign-out");
+        rows.remember_read(ticket, 1, Some("from before the sign-out"));
         assert_eq!(rows.recent(&1), None);
 
         let ticket = rows.before_read();
         rows.remember_write(2, "disabled");
-        rows.remember_read(ticket, 2, "active");
+        rows.remember_read(ticket, 2, Some("active"));
         assert_eq!(rows.recent(&2), Some("disabled"));
     }
 

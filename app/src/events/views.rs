@@ -3,13 +3,12 @@
 //! or a form that works before the page is hydrated.
 
 use leptos::prelude::*;
-
-use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{DeleteEvent, SaveEvent, calendar, load_event_card};
 use super::calendar::{CalendarView, Day, EventCard, Mode, Placed};
+use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, DANGER_BUTTON_CLASS, FieldMessage, FormError, INPUT_CLASS, PageHeader,
     SECONDARY_BUTTON_CLASS, action_error, field_error, refused_input,

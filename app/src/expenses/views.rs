@@ -2,8 +2,6 @@
 //! CSV export. The month and the row being edited live in the URL.
 
 use leptos::prelude::*;
-
-use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -11,6 +9,7 @@ use super::api::{DeleteExpense, MonthView, SaveExpense, expenses_month};
 use super::chart::CategoryChart;
 use super::model::{Category, Expense};
 use crate::money::CURRENCIES;
+use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
     PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success, refused_input,

@@ -2,12 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::page_data::page_data;
-
 use super::api::{
     ChangePassword, CreateToken, RevokeToken, SaveProfile, SettingsView, load_settings,
 };
 use crate::money::CURRENCIES;
+use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, Field, FieldMessage, FormError,
     INPUT_CLASS, PageHeader, action_error, field_error, refused_input,

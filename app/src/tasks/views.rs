@@ -1,13 +1,12 @@
 //! The tasks page: add, edit, complete and reopen, delete; filter and sort through the URL.
 
 use leptos::prelude::*;
-
-use crate::page_data::page_data;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::api::{DeleteTask, SaveTask, SetTaskDone, TaskRow, list_tasks};
 use super::model::{Filter, Priority, Sort};
+use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, FieldMessage, FormError, INPUT_CLASS,
     PageHeader, SECONDARY_BUTTON_CLASS, action_error, field_error, go_after_success, refused_input,

@@ -3,9 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::page_data::page_data;
-
 use super::api::{AgendaDay, AgendaItem, Spending, TodayView, load_today};
+use crate::page_data::page_data;
 use crate::tasks::api::SetTaskDone;
 use crate::ui::{Card, EmptyState};
 

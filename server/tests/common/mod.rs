@@ -198,9 +198,20 @@ impl TestApp {
 
     /// A visitor with their own cookie jar.
     pub fn client(&self) -> Client {
+        self.client_with_jar(Arc::default())
+    }
+
+    /// A visitor whose jar starts with `cookie` (a `Set-Cookie` value) for this server.
+    pub fn client_with_cookie(&self, cookie: &str) -> Client {
+        let jar = reqwest::cookie::Jar::default();
+        jar.add_cookie_str(cookie, &self.base.parse().expect("base url"));
+        self.client_with_jar(Arc::new(jar))
+    }
+
+    fn client_with_jar(&self, jar: Arc<reqwest::cookie::Jar>) -> Client {
         Client {
             http: reqwest::Client::builder()
-                .cookie_store(true)
+                .cookie_provider(jar)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
