@@ -1,10 +1,12 @@
 //! The whole HTTP surface: pages and server functions, the REST API, health, static files.
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,7 +22,7 @@ use crate::routes;
 
 pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let store = PgSessionStore::new(
         state.pool.clone(),
         std::time::Duration::from_secs(state.settings.session_reread_seconds),
@@ -70,6 +72,17 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's pages, listed once per process.
+///
+/// Leptos lists them by rendering the app with data loading switched off, and that switch is one
+/// for the whole process: a page that another router renders meanwhile would wait forever for
+/// its data. Listing them once, before the first router exists, keeps every later router (the
+/// tests build many in one process) from touching the switch while pages are being served.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// A header every response carries unless its handler set it.

@@ -3,6 +3,10 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use common::TestApp;
 use serde_json::{Value, json};
 
@@ -85,6 +89,34 @@ async fn pages_need_a_signed_in_user() {
     assert!(page.contains("Create your account"));
     let (status, _) = visitor.get_text("/no-such-page").await;
     assert_eq!(status, 404);
+}
+
+/// Leptos finds an app's routes by rendering it with data loading switched off, and that switch
+/// is one for the whole process. Building another router (as every test app does) while a page
+/// renders must not leave that page waiting forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn building_another_router_never_stalls_a_page_being_served() {
+    let app = TestApp::start().await;
+    let visitor = app.client();
+    let building = Arc::new(AtomicBool::new(true));
+    let builder = tokio::task::spawn_blocking({
+        let (state, building) = (app.state.clone(), building.clone());
+        move || {
+            while building.load(Ordering::Relaxed) {
+                drop(server::router::build(state.clone()));
+            }
+        }
+    });
+    let mut answers = Vec::new();
+    for _ in 0..40 {
+        let page = tokio::time::timeout(Duration::from_secs(10), visitor.get_text("/calendar"));
+        answers.push(page.await.map(|(status, _)| status));
+    }
+    building.store(false, Ordering::Relaxed);
+    builder.await.expect("builder");
+    let stalled = answers.iter().filter(|a| a.is_err()).count();
+    assert_eq!(stalled, 0, "pages that never answered: {stalled} of 40");
+    assert!(answers.iter().all(|a| matches!(a, Ok(302))), "{answers:?}");
 }
 
 #[tokio::test]
