@@ -10,6 +10,8 @@ use leptos::config::LeptosOptions;
 use crate::auth::model::User;
 use crate::db::Pool;
 use crate::db::recent_rows::RecentRows;
+use crate::error::AppError;
+use crate::today::built::BuiltToday;
 
 /// Where "now" comes from, so tests can hold time still.
 pub trait Clock: Send + Sync {
@@ -32,8 +34,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Sessions end after this long without a request.
     pub session_idle_minutes: i64,
-    /// How long a session or an account read from (or written to) the database is trusted
-    /// before it is read again; zero when several processes serve the same database.
+    /// How long what was read from (or written to) the database about a session, an account
+    /// or a user's Today page is trusted before it is read again; zero when several processes
+    /// serve the same database.
     pub session_reread_seconds: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
@@ -61,6 +64,10 @@ pub struct AppState {
     /// row again within `session_reread_seconds`. Every change to an account goes through
     /// `auth::ops`, which updates this at once.
     pub recent_users: Arc<RecentRows<i64, User>>,
+    /// Each user's Today page data as last built, by user id (see `today::built`): reused
+    /// within `session_reread_seconds` until a write to the user's events, tasks or expenses
+    /// (every one goes through [`AppState::write_user_data`]).
+    pub recent_today: Arc<RecentRows<i64, Arc<BuiltToday>>>,
 }
 
 impl AppState {
@@ -79,7 +86,20 @@ impl AppState {
             settings: Arc::new(settings),
             assistant: Arc::new(assistant),
             recent_users: Arc::new(RecentRows::new(trust_for)),
+            recent_today: Arc::new(RecentRows::new(trust_for)),
         }
+    }
+
+    /// Runs `write`, a change to `user_id`'s events, tasks or expenses, then drops what was
+    /// built from them. It drops it whatever the outcome: an error can come after the commit.
+    pub async fn write_user_data<T>(
+        &self,
+        user_id: i64,
+        write: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = write.await;
+        self.recent_today.forget(&user_id);
+        result
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -706,6 +706,108 @@ async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
     assert_eq!(today.more_tasks, 7);
 }
 
+/// Titles on Today: today's agenda, then the tasks listed, each with whether it is overdue.
+async fn today_titles(user: &Client) -> (Vec<String>, Vec<(String, bool)>) {
+    let today = user.rpc(LoadToday {}).await.expect("today");
+    (
+        today.today.events.iter().map(|e| e.title.clone()).collect(),
+        today
+            .tasks
+            .iter()
+            .map(|r| (r.task.title.clone(), r.overdue))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn today_shows_every_change_at_once_and_moves_on_with_time() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "max@example.com").await;
+    in_toronto(&user, "Max").await;
+    // Now: Sunday 2026-11-22 10:00 in Toronto. The page is built once, then reused...
+    assert_eq!(today_titles(&user).await, (vec![], vec![]));
+    // ...until a write through any door: server functions...
+    user.rpc(event(None, "Brunch", "2026-11-22T11:00", ""))
+        .await
+        .expect("event");
+    user.rpc(SaveTask {
+        id: None,
+        title: "Call mum".into(),
+        notes: None,
+        due_date: Some("2026-11-22".into()),
+        due_time: Some("11:00".into()),
+        priority: None,
+    })
+    .await
+    .expect("task");
+    assert_eq!(
+        today_titles(&user).await,
+        (vec!["Brunch".into()], vec![("Call mum".into(), false)])
+    );
+    // ...or the REST API.
+    let api = app.client_for("max@example.com").await;
+    let (status, created) = api
+        .post(
+            "/api/events",
+            json!({ "title": "Yoga", "start": "2026-11-22T18:00" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(today_titles(&user).await.0, ["Brunch", "Yoga"]);
+    let (status, _) = api.delete(&format!("/api/events/{}", created["id"])).await;
+    assert_eq!(status, 204);
+    assert_eq!(today_titles(&user).await.0, ["Brunch"]);
+
+    // Time alone changes it too: the task's deadline passes...
+    app.clock
+        .set(common::default_now() + chrono::Duration::minutes(61));
+    assert_eq!(today_titles(&user).await.1, [("Call mum".to_owned(), true)]);
+    // ...and at midnight in Toronto it is Monday, with nothing scheduled.
+    app.clock
+        .set(common::default_now() + chrono::Duration::hours(14));
+    let monday = user.rpc(LoadToday {}).await.expect("today");
+    assert_eq!(monday.date_label, "Monday, November 23, 2026");
+    assert!(monday.today.events.is_empty());
+    // A new timezone shows at once: it is already Monday afternoon in Tokyo.
+    app.clock.set(common::default_now());
+    user.rpc(SaveProfile {
+        name: "Max".into(),
+        timezone: "Asia/Tokyo".into(),
+        currency: "USD".into(),
+        default_meeting_minutes: "30".into(),
+    })
+    .await
+    .expect("profile");
+    let tokyo = user.rpc(LoadToday {}).await.expect("today");
+    assert_eq!(tokyo.date_label, "Monday, November 23, 2026");
+}
+
+#[tokio::test]
+async fn today_trusts_its_data_for_a_while_and_sees_changes_behind_the_apps_back_after() {
+    const ADD_BEHIND_THE_APPS_BACK: &str =
+        "INSERT INTO events (user_id, title, starts_at, ends_at, source)
+         SELECT id, 'Added elsewhere', '2026-11-22 17:00+00', '2026-11-22 18:00+00', 'api'
+         FROM users WHERE email = 'lea@example.com'";
+    let app = TestApp::start().await;
+    let user = session_for(&app, "lea@example.com").await;
+    assert!(today_titles(&user).await.0.is_empty());
+    behind_the_apps_back(&app, ADD_BEHIND_THE_APPS_BACK).await;
+    assert!(
+        today_titles(&user).await.0.is_empty(),
+        "the page was built moments ago, so its data is not read again yet"
+    );
+
+    let app = TestApp::with_settings(app::state::Settings {
+        session_reread_seconds: 0,
+        ..Default::default()
+    })
+    .await;
+    let user = session_for(&app, "lea@example.com").await;
+    assert!(today_titles(&user).await.0.is_empty());
+    behind_the_apps_back(&app, ADD_BEHIND_THE_APPS_BACK).await;
+    assert_eq!(today_titles(&user).await.0, ["Added elsewhere"]);
+}
+
 #[tokio::test]
 async fn today_gathers_the_agenda_tasks_and_spending() {
     let app = TestApp::start().await;

@@ -70,7 +70,9 @@ pub async fn create(
 ) -> Result<Event, AppError> {
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
     let mut conn = db::conn(&state.pool).await?;
-    let event = store::insert(&mut conn, user.id, &draft, source).await?;
+    let event = state
+        .write_user_data(user.id, store::insert(&mut conn, user.id, &draft, source))
+        .await?;
     tracing::info!(
         user_id = user.id,
         event_id = event.id,
@@ -90,7 +92,12 @@ pub async fn restore(
 ) -> Result<Event, AppError> {
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
     let mut conn = db::conn(&state.pool).await?;
-    store::restore(&mut conn, user.id, id, &draft, source).await
+    state
+        .write_user_data(
+            user.id,
+            store::restore(&mut conn, user.id, id, &draft, source),
+        )
+        .await
 }
 
 pub async fn update(
@@ -104,11 +111,15 @@ pub async fn update(
     let draft = patch
         .apply(&current, user.tz())
         .validate(user.tz(), user.default_meeting_minutes)?;
-    store::update(&mut conn, user.id, id, &draft).await
+    state
+        .write_user_data(user.id, store::update(&mut conn, user.id, id, &draft))
+        .await
 }
 
 /// Deletes an event and returns what it was.
 pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::delete(&mut conn, user.id, id).await
+    state
+        .write_user_data(user.id, store::delete(&mut conn, user.id, id))
+        .await
 }

@@ -137,7 +137,9 @@ pub async fn create(
 ) -> Result<Expense, AppError> {
     let draft = input.validate(&user.currency, today(state, user))?;
     let mut conn = db::conn(&state.pool).await?;
-    store::insert(&mut conn, user.id, &draft).await
+    state
+        .write_user_data(user.id, store::insert(&mut conn, user.id, &draft))
+        .await
 }
 
 pub async fn update(
@@ -151,10 +153,14 @@ pub async fn update(
     let draft = patch
         .apply(&current)
         .validate(&user.currency, today(state, user))?;
-    store::update(&mut conn, user.id, id, &draft).await
+    state
+        .write_user_data(user.id, store::update(&mut conn, user.id, id, &draft))
+        .await
 }
 
 pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::delete(&mut conn, user.id, id).await
+    state
+        .write_user_data(user.id, store::delete(&mut conn, user.id, id))
+        .await
 }

@@ -44,7 +44,12 @@ pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Task, AppErro
 pub async fn create(state: &AppState, user: &User, input: TaskInput) -> Result<Task, AppError> {
     let draft = input.validate(user.tz())?;
     let mut conn = db::conn(&state.pool).await?;
-    store::insert(&mut conn, user.id, &draft, state.now()).await
+    state
+        .write_user_data(
+            user.id,
+            store::insert(&mut conn, user.id, &draft, state.now()),
+        )
+        .await
 }
 
 pub async fn update(
@@ -61,7 +66,12 @@ pub async fn update(
         (true, None) => Some(state.now()),
         (false, _) => None,
     };
-    store::update(&mut conn, user.id, id, &draft, completed_at).await
+    state
+        .write_user_data(
+            user.id,
+            store::update(&mut conn, user.id, id, &draft, completed_at),
+        )
+        .await
 }
 
 /// Marks a task done or open again.
@@ -85,5 +95,7 @@ pub async fn set_done(
 
 pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::delete(&mut conn, user.id, id).await
+    state
+        .write_user_data(user.id, store::delete(&mut conn, user.id, id))
+        .await
 }

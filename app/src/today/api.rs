@@ -1,5 +1,7 @@
 //! The Today page's data in one call.
 
+#[cfg(feature = "ssr")]
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -51,16 +53,43 @@ pub struct TodayView {
 #[cfg(feature = "ssr")]
 const TASKS_SHOWN: usize = 8;
 
+/// The signed-in user's Today page data: as last built when that still holds (see
+/// `today::built`), else read and built afresh.
 #[server(prefix = "/rpc")]
 pub async fn load_today() -> Result<TodayView, AppError> {
+    use super::built::BuiltToday;
+
+    let (state, user) = crate::request::acting_user().await?;
+    let now = state.now();
+    if let Some(built) = state.recent_today.recent(&user.id)
+        && built.holds_for(&user, now)
+    {
+        return Ok(built.view.clone());
+    }
+    let ticket = state.recent_today.before_read();
+    let (view, changes_at) = build_today(&state, &user, now).await?;
+    let built = BuiltToday::new(view, &user, now, changes_at);
+    let view = built.view.clone();
+    state
+        .recent_today
+        .remember_read(ticket, user.id, Some(std::sync::Arc::new(built)));
+    Ok(view)
+}
+
+/// Reads and builds `user`'s Today page at `now`, with the first moment it would read
+/// differently with no write (the next midnight, or a listed task's deadline).
+#[cfg(feature = "ssr")]
+async fn build_today(
+    state: &crate::state::AppState,
+    user: &crate::auth::model::User,
+    now: DateTime<Utc>,
+) -> Result<(TodayView, DateTime<Utc>), AppError> {
     use crate::events::calendar::{on_day, time_label};
     use crate::expenses::model::{Category, CategoryTotal};
     use crate::expenses::ops::Month;
     use chrono::Duration;
 
-    let (state, user) = crate::request::acting_user().await?;
     let tz = user.tz();
-    let now = state.now();
     let today = now.with_timezone(&tz).date_naive();
     let week_end = today + Duration::days(8);
     let this_month = Month::containing(today);
@@ -71,12 +100,12 @@ pub async fn load_today() -> Result<TodayView, AppError> {
     let (events, tasks, (this, last)) = tokio::try_join!(
         crate::events::ops::list_on(
             &conn,
-            &user,
+            user,
             crate::time::start_of_day(today, tz),
             crate::time::start_of_day(week_end, tz),
         ),
-        crate::tasks::ops::due_today(&conn, &user, now),
-        crate::expenses::ops::month_and_previous_totals(&conn, &user, this_month),
+        crate::tasks::ops::due_today(&conn, user, now),
+        crate::expenses::ops::month_and_previous_totals(&conn, user, this_month),
     )?;
     let spans = crate::events::calendar::with_local_days(&events, tz);
     let mut days: Vec<AgendaDay> = today
@@ -96,6 +125,14 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         })
         .collect();
     let today_agenda = days.remove(0);
+    let changes_at = tasks
+        .iter()
+        .filter_map(|task| task.due.map(|due| due.deadline(tz)))
+        .filter(|deadline| *deadline > now)
+        .fold(
+            crate::time::start_of_day(today + Duration::days(1), tz),
+            DateTime::min,
+        );
     let more_tasks = tasks.len().saturating_sub(TASKS_SHOWN);
     let tasks = tasks
         .into_iter()
@@ -116,7 +153,7 @@ pub async fn load_today() -> Result<TodayView, AppError> {
         .map(|c| (c, sum(&this, Some(c)), sum(&last, Some(c))))
         .filter(|(_, a, b)| a.0 > 0 || b.0 > 0)
         .collect();
-    Ok(TodayView {
+    let view = TodayView {
         name: if user.name.is_empty() {
             user.email.clone()
         } else {
@@ -135,5 +172,6 @@ pub async fn load_today() -> Result<TodayView, AppError> {
             last_month: sum(&last, None),
             by_category,
         },
-    })
+    };
+    Ok((view, changes_at))
 }

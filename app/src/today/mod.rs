@@ -1,4 +1,6 @@
 //! The Today page: the day at a glance.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod built;
 pub mod views;
