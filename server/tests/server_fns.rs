@@ -47,6 +47,23 @@ fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
     }
 }
 
+/// A new task as the tasks page's form sends it.
+fn new_task(
+    title: &str,
+    date: Option<&str>,
+    time: Option<&str>,
+    priority: Option<&str>,
+) -> SaveTask {
+    SaveTask {
+        id: None,
+        title: title.into(),
+        notes: None,
+        due_date: date.map(Into::into),
+        due_time: time.map(Into::into),
+        priority: priority.map(Into::into),
+    }
+}
+
 fn field(result: Result<impl std::fmt::Debug, AppError>) -> String {
     match result {
         Err(AppError::Invalid(fields)) => fields[0].field.clone(),
@@ -324,14 +341,7 @@ async fn nobody_changes_another_users_rows_through_server_functions() {
         .await
         .expect("event");
     alice
-        .rpc(SaveTask {
-            id: None,
-            title: "Alice task".into(),
-            notes: None,
-            due_date: None,
-            due_time: None,
-            priority: None,
-        })
+        .rpc(new_task("Alice task", None, None, None))
         .await
         .expect("task");
     alice
@@ -509,27 +519,26 @@ async fn disabled_and_pending_sessions_are_refused() {
 async fn tasks_and_expenses_through_the_pages_functions() {
     let app = TestApp::start().await;
     let user = session_for(&app, "hal@example.com").await;
-    let save =
-        |title: &str, date: Option<&str>, time: Option<&str>, priority: Option<&str>| SaveTask {
-            id: None,
-            title: title.into(),
-            notes: None,
-            due_date: date.map(Into::into),
-            due_time: time.map(Into::into),
-            priority: priority.map(Into::into),
-        };
-    user.rpc(save("File taxes", Some("2026-11-20"), None, Some("high")))
-        .await
-        .expect("task");
-    user.rpc(save("Call", Some("2026-11-22"), Some("18:30"), None))
+    user.rpc(new_task(
+        "File taxes",
+        Some("2026-11-20"),
+        None,
+        Some("high"),
+    ))
+    .await
+    .expect("task");
+    user.rpc(new_task("Call", Some("2026-11-22"), Some("18:30"), None))
         .await
         .expect("task");
     assert_eq!(
-        field(user.rpc(save("No date", None, Some("10:00"), None)).await),
+        field(
+            user.rpc(new_task("No date", None, Some("10:00"), None))
+                .await
+        ),
         "due"
     );
     assert_eq!(
-        field(user.rpc(save("Odd", None, None, Some("urgent"))).await),
+        field(user.rpc(new_task("Odd", None, None, Some("urgent"))).await),
         "priority"
     );
     let rows = user
@@ -673,16 +682,9 @@ async fn today_shows_the_most_urgent_tasks_first_and_counts_the_rest() {
         ("Just after midnight", "2026-11-23", Some("00:30"), "high"),
     ];
     for (title, date, time, priority) in tasks {
-        user.rpc(SaveTask {
-            id: None,
-            title: title.into(),
-            notes: None,
-            due_date: Some(date.into()),
-            due_time: time.map(Into::into),
-            priority: Some(priority.into()),
-        })
-        .await
-        .expect("task");
+        user.rpc(new_task(title, Some(date), time, Some(priority)))
+            .await
+            .expect("task");
     }
     let open = user
         .rpc(ListTasks {
@@ -730,14 +732,12 @@ async fn today_shows_every_change_at_once_and_moves_on_with_time() {
     user.rpc(event(None, "Brunch", "2026-11-22T11:00", ""))
         .await
         .expect("event");
-    user.rpc(SaveTask {
-        id: None,
-        title: "Call mum".into(),
-        notes: None,
-        due_date: Some("2026-11-22".into()),
-        due_time: Some("11:00".into()),
-        priority: None,
-    })
+    user.rpc(new_task(
+        "Call mum",
+        Some("2026-11-22"),
+        Some("11:00"),
+        None,
+    ))
     .await
     .expect("task");
     assert_eq!(
@@ -828,26 +828,12 @@ async fn today_gathers_the_agenda_tasks_and_spending() {
     user.rpc(event(None, "Far away", "2026-12-10T15:00", ""))
         .await
         .expect("event");
-    user.rpc(SaveTask {
-        id: None,
-        title: "Pay rent".into(),
-        notes: None,
-        due_date: Some("2026-11-22".into()),
-        due_time: None,
-        priority: None,
-    })
-    .await
-    .expect("task");
-    user.rpc(SaveTask {
-        id: None,
-        title: "Next week".into(),
-        notes: None,
-        due_date: Some("2026-11-29".into()),
-        due_time: None,
-        priority: None,
-    })
-    .await
-    .expect("task");
+    user.rpc(new_task("Pay rent", Some("2026-11-22"), None, None))
+        .await
+        .expect("task");
+    user.rpc(new_task("Next week", Some("2026-11-29"), None, None))
+        .await
+        .expect("task");
     for (amount, date, category) in [
         ("50", "2026-11-05", "Food"),
         ("25", "2026-11-21", "Food"),
