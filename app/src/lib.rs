@@ -9,6 +9,8 @@ pub mod admin;
 pub mod assistant;
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod changes;
+#[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
 pub mod events;

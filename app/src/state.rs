@@ -8,8 +8,11 @@ use chrono::{DateTime, Utc};
 use leptos::config::LeptosOptions;
 
 use crate::auth::model::User;
+use crate::auth::session::KnownSession;
 use crate::db::Pool;
+use crate::db::notify::Notice;
 use crate::db::recent_rows::RecentRows;
+use crate::db::tx::{Tx, TxFn};
 use crate::error::AppError;
 use crate::today::built::BuiltToday;
 
@@ -35,8 +38,9 @@ pub struct Settings {
     /// Sessions end after this long without a request.
     pub session_idle_minutes: i64,
     /// How long what was read from (or written to) the database about a session, an account
-    /// or a user's Today page is trusted before it is read again; zero when several processes
-    /// serve the same database.
+    /// or a user's Today page is trusted before it is read again. Changes made by any Aida
+    /// process count at once whatever this is (see `db::notify`); it bounds how long a change
+    /// made behind Aida's back (by hand in SQL) goes unseen.
     pub session_reread_seconds: u64,
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
     pub trust_forwarded_for: bool,
@@ -53,6 +57,67 @@ impl Default for Settings {
     }
 }
 
+/// What this process remembers of rows it read or wrote a moment ago, so that most requests
+/// need not read them again. Every Aida process is told of every change through
+/// `db::notify` and forgets what the change touched; until that listening starts (and while
+/// it is down) nothing is served from memory.
+pub struct Caches {
+    /// Accounts by id: a signed-in request need not read its user's row again.
+    pub users: RecentRows<i64, User>,
+    /// Each user's Today page data as last built (see `today::built`).
+    pub today: RecentRows<i64, Arc<BuiltToday>>,
+    /// Sessions by id, as the session store last read or wrote them.
+    pub sessions: RecentRows<tower_sessions::session::Id, Arc<KnownSession>>,
+}
+
+impl Caches {
+    pub fn new(trust_for: Duration) -> Self {
+        let caches = Self {
+            users: RecentRows::new(trust_for),
+            today: RecentRows::new(trust_for),
+            sessions: RecentRows::new(trust_for),
+        };
+        caches.stop_trusting();
+        caches
+    }
+
+    /// Forgets what `notice` says changed.
+    pub fn forget(&self, notice: &Notice) {
+        match notice {
+            Notice::UserData(id) => self.today.forget(id),
+            Notice::Account(id) => {
+                self.users.forget(id);
+                self.today.forget(id);
+            }
+            Notice::Session(id) => {
+                if let Ok(id) = id.parse() {
+                    self.sessions.forget(&id);
+                }
+            }
+            Notice::Jobs => {}
+        }
+    }
+
+    /// Forgets everything, then serves from memory again: this process now hears of changes.
+    pub fn start_trusting(&self) {
+        self.users.clear();
+        self.today.clear();
+        self.sessions.clear();
+        self.set_trusted(true);
+    }
+
+    /// Serves nothing from memory: this process may miss changes.
+    pub fn stop_trusting(&self) {
+        self.set_trusted(false);
+    }
+
+    fn set_trusted(&self, trusted: bool) {
+        self.users.set_trusted(trusted);
+        self.today.set_trusted(trusted);
+        self.sessions.set_trusted(trusted);
+    }
+}
+
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
@@ -60,14 +125,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub assistant: Arc<crate::assistant::Assistant>,
-    /// Accounts as last read or written, by id: a signed-in request need not read its user's
-    /// row again within `session_reread_seconds`. Every change to an account goes through
-    /// `auth::ops`, which updates this at once.
-    pub recent_users: Arc<RecentRows<i64, User>>,
-    /// Each user's Today page data as last built, by user id (see `today::built`): reused
-    /// within `session_reread_seconds` until a write to the user's events, tasks or expenses
-    /// (every one goes through [`AppState::write_user_data`]).
-    pub recent_today: Arc<RecentRows<i64, Arc<BuiltToday>>>,
+    pub caches: Arc<Caches>,
+    /// Woken when jobs may be ready (a notice from any process, see `jobs::worker`).
+    pub jobs_ready: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -85,21 +145,41 @@ impl AppState {
             clock,
             settings: Arc::new(settings),
             assistant: Arc::new(assistant),
-            recent_users: Arc::new(RecentRows::new(trust_for)),
-            recent_today: Arc::new(RecentRows::new(trust_for)),
+            caches: Arc::new(Caches::new(trust_for)),
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
-    /// Runs `write`, a change to `user_id`'s events, tasks or expenses, then drops what was
-    /// built from them. It drops it whatever the outcome: an error can come after the commit.
-    pub async fn write_user_data<T>(
+    /// Opens a transaction (see [`Tx`]).
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        Tx::begin(&self.pool, Arc::clone(&self.caches), self.now()).await
+    }
+
+    /// Runs `write` in one transaction and commits it with what its changes cause; on an
+    /// error nothing it wrote remains.
+    pub async fn write<R, F>(&self, write: F) -> Result<R, AppError>
+    where
+        F: for<'t> TxFn<'t, R, Fut: Send> + Send,
+        R: Send,
+    {
+        let mut tx = self.begin().await?;
+        let result = write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Starts hearing of other processes' changes (see `db::notify`); until then nothing is
+    /// served from memory.
+    pub async fn listen(
         &self,
-        user_id: i64,
-        write: impl Future<Output = Result<T, AppError>>,
-    ) -> Result<T, AppError> {
-        let result = write.await;
-        self.recent_today.forget(&user_id);
-        result
+        database_url: String,
+    ) -> Result<tokio::task::JoinHandle<()>, AppError> {
+        crate::db::notify::listen(
+            database_url,
+            Arc::clone(&self.caches),
+            Arc::clone(&self.jobs_ready),
+        )
+        .await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

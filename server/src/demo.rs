@@ -73,7 +73,8 @@ async fn event(
         end,
         all_day: Some(all_day),
     };
-    app::events::ops::create(state, user, input, Source::Web)
+    state
+        .write(async |tx| app::events::ops::create(tx, user, input, Source::Web).await)
         .await
         .map(drop)
 }
@@ -250,7 +251,9 @@ async fn seed_tasks(state: &AppState, user: &User, today: NaiveDate) -> Result<(
             priority: Some(priority),
             done: Some(done),
         };
-        app::tasks::ops::create(state, user, input).await?;
+        state
+            .write(async |tx| app::tasks::ops::create(tx, user, input).await)
+            .await?;
     }
     Ok(())
 }
@@ -294,7 +297,9 @@ async fn seed_expenses(state: &AppState, user: &User, today: NaiveDate) -> Resul
             description: Some((*description).into()),
             date: Some((today - Duration::days(*days_ago)).to_string()),
         };
-        app::expenses::ops::create(state, user, input).await?;
+        state
+            .write(async |tx| app::expenses::ops::create(tx, user, input).await)
+            .await?;
     }
     Ok(())
 }

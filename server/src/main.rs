@@ -151,6 +151,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(count = applied.len(), "migrations applied");
     let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
     let state = server::state(&config, pool)?;
+    state.listen(config.database_url.clone()).await?;
     tokio::spawn(server::maintenance::run(state.clone()));
     let app = server::router::build(state);
     // Responses are written in pieces (headers, streamed pages, files): without TCP_NODELAY,

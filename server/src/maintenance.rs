@@ -11,7 +11,7 @@ const EVERY: Duration = Duration::from_secs(60 * 60);
 /// Runs forever; spawn it.
 pub async fn run(state: AppState) {
     // Only deletes expired rows, so it trusts nothing it has seen.
-    let sessions = PgSessionStore::new(state.pool.clone(), Duration::ZERO);
+    let sessions = PgSessionStore::new(state.pool.clone(), state.caches.clone());
     let mut tick = tokio::time::interval(EVERY);
     loop {
         tick.tick().await;

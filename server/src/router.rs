@@ -23,10 +23,7 @@ use crate::routes;
 pub fn build(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = page_routes();
-    let store = PgSessionStore::new(
-        state.pool.clone(),
-        std::time::Duration::from_secs(state.settings.session_reread_seconds),
-    );
+    let store = PgSessionStore::new(state.pool.clone(), state.caches.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("aida_session")
         .with_http_only(true)

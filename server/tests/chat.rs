@@ -440,6 +440,81 @@ async fn actions_can_be_undone_once() {
 }
 
 #[tokio::test]
+async fn a_fault_before_the_undo_record_is_written_leaves_nothing_and_says_so() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("fault@example.com").await;
+    app.break_writes("chat_actions", "INSERT").await;
+
+    for message in ["lunch w/ Sam tmrw 1pm", "spent $12 on lunch"] {
+        let (status, events) = user.chat(json!({ "message": message })).await;
+        assert_eq!(status, 200);
+        assert_eq!(names(&events), ["start", "error"], "{message}: {events:?}");
+        let said = last(&events)["message"].as_str().expect("message");
+        assert!(said.contains("nothing was changed"), "{said}");
+    }
+    assert_eq!(
+        app.count("events").await,
+        0,
+        "the event went with its undo record"
+    );
+    assert_eq!(app.count("expenses").await, 0);
+    assert_eq!(
+        app.count("expense_month_totals").await,
+        0,
+        "and the month totals"
+    );
+    let (_, today) = user.get("/api/events").await;
+    assert_eq!(today.as_array().map(Vec::len), Some(0));
+
+    app.mend_writes("chat_actions").await;
+    let (_, events) = user.chat(json!({ "message": "spent $12 on lunch" })).await;
+    assert_eq!(names(&events), ["start", "action", "token", "done"]);
+    assert_eq!(app.count("expenses").await, 1);
+    assert_eq!(app.count("chat_actions").await, 1);
+}
+
+#[tokio::test]
+async fn an_undo_that_fails_midway_can_be_tried_again() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("retry-undo@example.com").await;
+    let (_, events) = user.chat(json!({ "message": "spent $12 on lunch" })).await;
+    let action = events
+        .iter()
+        .find(|(n, _)| n == "action")
+        .map(|(_, d)| d["id"].as_i64().expect("id"))
+        .expect("an action");
+
+    app.break_writes("expenses", "DELETE").await;
+    let (status, said) = user
+        .post(&format!("/api/chat/actions/{action}/undo"), json!({}))
+        .await;
+    assert_eq!(status, 500, "{said}");
+    assert_eq!(app.count("expenses").await, 1);
+    let claimed: i64 = {
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        use diesel_async::RunQueryDsl;
+        let mut conn = app::db::conn(&app.state.pool).await.expect("conn");
+        diesel::sql_query("SELECT count(*) AS n FROM chat_actions WHERE undone_at IS NOT NULL")
+            .get_result::<N>(&mut conn)
+            .await
+            .expect("count")
+            .n
+    };
+    assert_eq!(claimed, 0, "the claim went with the failed revert");
+
+    app.mend_writes("expenses").await;
+    let (status, said) = user
+        .post(&format!("/api/chat/actions/{action}/undo"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{said}");
+    assert_eq!(app.count("expenses").await, 0);
+}
+
+#[tokio::test]
 async fn conversations_are_private() {
     let app = TestApp::start().await;
     let alice = app.signed_in("alice@example.com").await;

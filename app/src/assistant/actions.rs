@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::phrases;
 use crate::auth::model::User;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::events::model::{Event, EventInput, EventPatch, Source};
 use crate::expenses::model::{Category, ExpenseInput, totals_by_currency};
-use crate::state::AppState;
 use crate::tasks::model::{Filter, Sort, TaskInput};
 use crate::{events, expenses, tasks};
 
@@ -127,9 +127,9 @@ impl Outcome {
     }
 }
 
-/// Carries out one action for `user`.
+/// Carries out one action for `user` in `tx` (its reads too, so they see its writes).
 pub async fn perform(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     action: Action,
     source: Source,
@@ -137,7 +137,7 @@ pub async fn perform(
     let tz = user.tz();
     match action {
         Action::CreateEvent(input) => {
-            let event = events::ops::create(state, user, input, source).await?;
+            let event = events::ops::create(tx, user, input, source).await?;
             Ok(Outcome::changed(
                 "create_event",
                 format!("Added {}", phrases::event(&event, tz)),
@@ -145,13 +145,13 @@ pub async fn perform(
             ))
         }
         Action::MoveEvent { target, start, end } => {
-            let before = find_event(state, user, &target).await?;
+            let before = find_event(tx, user, &target).await?;
             let patch = EventPatch {
                 start: Some(start),
                 end,
                 ..EventPatch::default()
             };
-            let after = events::ops::update(state, user, before.id, patch).await?;
+            let after = events::ops::update(tx, user, before.id, patch).await?;
             let (start, end) = stored_times(&before);
             Ok(Outcome::changed(
                 "move_event",
@@ -169,8 +169,8 @@ pub async fn perform(
             ))
         }
         Action::CancelEvent(target) => {
-            let event = find_event(state, user, &target).await?;
-            let gone = events::ops::delete(state, user, event.id).await?;
+            let event = find_event(tx, user, &target).await?;
+            let gone = events::ops::delete(tx, user, event.id).await?;
             Ok(Outcome::changed(
                 "cancel_event",
                 format!("Cancelled {}", phrases::event(&gone, tz)),
@@ -182,7 +182,7 @@ pub async fn perform(
             ))
         }
         Action::ListEvents { from, to } => {
-            let found = events::ops::list(state, user, from, to).await?;
+            let found = events::ops::list_on(tx.conn(), user, from, to).await?;
             let when = phrases::range(from, to, tz);
             if found.is_empty() {
                 return Ok(Outcome::said(format!(
@@ -196,7 +196,7 @@ pub async fn perform(
             )))
         }
         Action::CheckAvailability { from, to, slot } => {
-            let busy = events::ops::list(state, user, from, to).await?;
+            let busy = events::ops::list_on(tx.conn(), user, from, to).await?;
             let when = if slot {
                 phrases::slot(from, to, tz)
             } else {
@@ -220,7 +220,7 @@ pub async fn perform(
             }))
         }
         Action::AddTask { input, reminder } => {
-            let task = tasks::ops::create(state, user, input).await?;
+            let task = tasks::ops::create(tx, user, input).await?;
             let (kind, verb) = if reminder {
                 ("add_reminder", "Reminder set")
             } else {
@@ -233,8 +233,8 @@ pub async fn perform(
             ))
         }
         Action::CompleteTask(target) => {
-            let task = find_task(state, user, &target).await?;
-            let done = tasks::ops::set_done(state, user, task.id, true).await?;
+            let task = find_task(tx, user, &target).await?;
+            let done = tasks::ops::set_done(tx, user, task.id, true).await?;
             Ok(Outcome::changed(
                 "complete_task",
                 format!("Marked {} done", phrases::task(&done, tz)),
@@ -242,7 +242,8 @@ pub async fn perform(
             ))
         }
         Action::ListTasks => {
-            let open = tasks::ops::list(state, user, Filter::Open, Sort::Due).await?;
+            let now = tx.now();
+            let open = tasks::ops::list_on(tx.conn(), user, Filter::Open, Sort::Due, now).await?;
             if open.is_empty() {
                 return Ok(Outcome::said("You have no open tasks.".into()));
             }
@@ -263,7 +264,7 @@ pub async fn perform(
             )))
         }
         Action::LogExpense(input) => {
-            let expense = expenses::ops::create(state, user, input).await?;
+            let expense = expenses::ops::create(tx, user, input).await?;
             let about = if expense.description.is_empty() {
                 String::new()
             } else {
@@ -282,7 +283,7 @@ pub async fn perform(
             ))
         }
         Action::SpendingSummary { from, to, category } => {
-            let totals = expenses::ops::totals(state, user, from, to).await?;
+            let totals = expenses::ops::totals_on(tx.conn(), user, from, to).await?;
             let totals: Vec<_> = totals
                 .into_iter()
                 .filter(|t| category.is_none_or(|c| t.category == c))
@@ -319,16 +320,16 @@ pub async fn perform(
     }
 }
 
-/// Takes a change back; returns a sentence saying what happened.
-pub async fn undo(state: &AppState, user: &User, undo: Undo) -> Result<String, AppError> {
+/// Takes a change back in `tx`; returns a sentence saying what happened.
+pub async fn undo(tx: &mut Tx, user: &User, undo: Undo) -> Result<String, AppError> {
     let tz = user.tz();
     Ok(match undo {
         Undo::DeleteEvent { id } => {
-            let gone = events::ops::delete(state, user, id).await?;
+            let gone = events::ops::delete(tx, user, id).await?;
             format!("Removed {}", phrases::event(&gone, tz))
         }
         Undo::RestoreEvent { id, event, source } => {
-            let back = events::ops::restore(state, user, id, event, source).await?;
+            let back = events::ops::restore(tx, user, id, event, source).await?;
             format!("Put back {}", phrases::event(&back, tz))
         }
         Undo::MoveEventBack { id, start, end } => {
@@ -337,19 +338,19 @@ pub async fn undo(state: &AppState, user: &User, undo: Undo) -> Result<String, A
                 end: Some(end),
                 ..EventPatch::default()
             };
-            let back = events::ops::update(state, user, id, patch).await?;
+            let back = events::ops::update(tx, user, id, patch).await?;
             format!("Moved back {}", phrases::event(&back, tz))
         }
         Undo::DeleteTask { id } => {
-            let gone = tasks::ops::delete(state, user, id).await?;
+            let gone = tasks::ops::delete(tx, user, id).await?;
             format!("Removed the task {}", phrases::task(&gone, tz))
         }
         Undo::ReopenTask { id } => {
-            let open = tasks::ops::set_done(state, user, id, false).await?;
+            let open = tasks::ops::set_done(tx, user, id, false).await?;
             format!("Reopened {}", phrases::task(&open, tz))
         }
         Undo::DeleteExpense { id } => {
-            let gone = expenses::ops::delete(state, user, id).await?;
+            let gone = expenses::ops::delete(tx, user, id).await?;
             format!("Removed the expense of {} {}", gone.amount, gone.currency)
         }
     })
@@ -398,10 +399,10 @@ fn matches(title: &str, keys: &[String]) -> bool {
 
 /// The one event `target` names: by id, or the only coming event (on the day, when given)
 /// whose title has every word.
-async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Event, AppError> {
+async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, AppError> {
     let tz = user.tz();
     let (words, day) = match target {
-        Target::Id(id) => return events::ops::get(state, user, *id).await,
+        Target::Id(id) => return events::ops::get_on(tx.conn(), user, *id).await,
         Target::Words { words, day } => (words, day),
     };
     let (from, to) = match day {
@@ -410,7 +411,7 @@ async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Ev
             crate::time::start_of_day(*d + Duration::days(1), tz),
         ),
         None => {
-            let now = state.now();
+            let now = tx.now();
             (
                 now - Duration::hours(1),
                 now + Duration::days(LOOKAHEAD_DAYS),
@@ -418,7 +419,7 @@ async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Ev
         }
     };
     let keys = keywords(words);
-    let found: Vec<Event> = events::ops::list(state, user, from, to)
+    let found: Vec<Event> = events::ops::list_on(tx.conn(), user, from, to)
         .await?
         .into_iter()
         .filter(|e| matches(&e.title, &keys))
@@ -430,16 +431,17 @@ async fn find_event(state: &AppState, user: &User, target: &Target) -> Result<Ev
 
 /// The one open task `target` names.
 async fn find_task(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     target: &Target,
 ) -> Result<crate::tasks::model::Task, AppError> {
     let words = match target {
-        Target::Id(id) => return tasks::ops::get(state, user, *id).await,
+        Target::Id(id) => return tasks::ops::get_on(tx.conn(), user, *id).await,
         Target::Words { words, .. } => words,
     };
     let keys = keywords(words);
-    let found: Vec<_> = tasks::ops::list(state, user, Filter::Open, Sort::Due)
+    let now = tx.now();
+    let found: Vec<_> = tasks::ops::list_on(tx.conn(), user, Filter::Open, Sort::Due, now)
         .await?
         .into_iter()
         .filter(|t| matches(&t.title, &keys))

@@ -57,34 +57,27 @@ pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<(), AppErr
     store::delete_conversation(&mut conn, user.id, id).await
 }
 
-/// Takes back what a reply changed; returns a sentence saying what happened.
+/// Takes back what a reply changed; returns a sentence saying what happened. The claim on
+/// the undo record and the revert commit together, or neither does.
 pub async fn undo(state: &AppState, user: &User, action_id: i64) -> Result<String, AppError> {
-    // Each connection goes back before the undo takes its own.
-    let claimed = {
-        let mut conn = db::conn(&state.pool).await?;
-        store::claim_undo(&mut conn, user.id, action_id).await?
-    };
-    let Some(undo) = claimed else {
-        return Err(AppError::invalid("action", "this was already undone"));
-    };
-    let undo: actions::Undo = serde_json::from_value(undo).map_err(|e| {
-        tracing::error!(action_id, error = %e, "unreadable undo record");
-        AppError::Internal
-    })?;
-    match actions::undo(state, user, undo).await {
-        Ok(said) => Ok(said),
-        Err(e) => {
-            let mut conn = db::conn(&state.pool).await?;
-            store::release_undo(&mut conn, user.id, action_id).await?;
-            Err(match e {
+    state
+        .write(async |tx| {
+            let Some(undo) = store::claim_undo(tx.conn(), user.id, action_id).await? else {
+                return Err(AppError::invalid("action", "this was already undone"));
+            };
+            let undo: actions::Undo = serde_json::from_value(undo).map_err(|e| {
+                tracing::error!(action_id, error = %e, "unreadable undo record");
+                AppError::Internal
+            })?;
+            actions::undo(tx, user, undo).await.map_err(|e| match e {
                 AppError::NotFound => AppError::invalid(
                     "action",
                     "it can't be undone: what it changed no longer exists",
                 ),
                 other => other,
             })
-        }
-    }
+        })
+        .await
 }
 
 /// The last [`USAGE_DAYS`] days of usage: the user's own, or everyone's for an admin who asks.

@@ -366,23 +366,6 @@ pub async fn claim_undo(
     .optional()?)
 }
 
-/// Clears an undo mark again (the undo itself failed).
-pub async fn release_undo(
-    conn: &mut AsyncPgConnection,
-    user_id: i64,
-    id: i64,
-) -> Result<(), AppError> {
-    diesel::update(
-        chat_actions::table
-            .filter(chat_actions::user_id.eq(user_id))
-            .filter(chat_actions::id.eq(id)),
-    )
-    .set(chat_actions::undone_at.eq(None::<DateTime<Utc>>))
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// One request to a language model, as recorded.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = model_calls)]

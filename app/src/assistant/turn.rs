@@ -17,7 +17,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::actions::{self, Undo};
+use super::actions::{self, Action, Undo};
 use super::llm::{self, Llm, LlmError, LlmSettings, ModelTier};
 use super::model::{
     ChatEvent, MessageStatus, Piece, Role, Tier, TurnDone, TurnFailed, TurnStarted, usd,
@@ -204,15 +204,8 @@ impl Assistant {
         let state = turn.state.clone();
         let user = turn.user.clone();
         if let Some(action) = rules::understand(message, &user, state.now()) {
-            let reply = match actions::perform(&state, &user, action, Source::Chat).await {
-                Ok(outcome) => {
-                    if let Some(change) = outcome.change {
-                        turn.record(change)
-                            .await
-                            .map_err(|e| (Tier::Rules, e.into()))?;
-                    }
-                    outcome.reply
-                }
+            let reply = match turn.act(action).await {
+                Ok(reply) => reply,
                 Err(e @ (AppError::Unavailable | AppError::Internal)) => {
                     return Err((Tier::Rules, e.into()));
                 }
@@ -327,22 +320,13 @@ impl Assistant {
                     "Carry on yourself.".to_owned()
                 } else {
                     match tools::action(&call.name, &call.arguments, tz) {
-                        Ok(action) => {
-                            match actions::perform(&turn.state, &turn.user, action, Source::Chat)
-                                .await
-                            {
-                                Ok(outcome) => {
-                                    if let Some(change) = outcome.change {
-                                        turn.record(change).await?;
-                                    }
-                                    outcome.reply
-                                }
-                                Err(e @ (AppError::Unavailable | AppError::Internal)) => {
-                                    return Err(e.into());
-                                }
-                                Err(e) => format!("Error: {e}"),
+                        Ok(action) => match turn.act(action).await {
+                            Ok(reply) => reply,
+                            Err(e @ (AppError::Unavailable | AppError::Internal)) => {
+                                return Err(e.into());
                             }
-                        }
+                            Err(e) => format!("Error: {e}"),
+                        },
                         Err(e) => format!("Error: {e}"),
                     }
                 };
@@ -647,39 +631,50 @@ impl Turn {
         }
     }
 
-    /// Stores a change with its undo and shows it as a card.
-    async fn record(&mut self, change: actions::Change) -> Result<(), AppError> {
-        let undo = serde_json::to_value(&change.undo).map_err(|_| AppError::Internal)?;
-        let mut conn = db::conn(&self.state.pool).await?;
-        let card = store::insert_action(
-            &mut conn,
-            self.user.id,
-            self.message_id,
-            change.kind,
-            &change.summary,
-            undo,
-        )
-        .await?;
-        self.changes.push((card.id, change.undo));
-        self.send(ChatEvent::Action(card));
-        Ok(())
+    /// Carries out an action; a change commits together with its undo record (or neither
+    /// does), then shows as a card. Returns the sentence saying what happened.
+    async fn act(&mut self, action: Action) -> Result<String, AppError> {
+        let (user, message_id) = (&self.user, self.message_id);
+        let (outcome, card) = self
+            .state
+            .write(async |tx| {
+                let outcome = actions::perform(tx, user, action, Source::Chat).await?;
+                let Some(change) = &outcome.change else {
+                    return Ok((outcome, None));
+                };
+                let undo = serde_json::to_value(&change.undo).map_err(|_| AppError::Internal)?;
+                let card = store::insert_action(
+                    tx.conn(),
+                    user.id,
+                    message_id,
+                    change.kind,
+                    &change.summary,
+                    undo,
+                )
+                .await?;
+                Ok((outcome, Some(card)))
+            })
+            .await?;
+        if let (Some(change), Some(card)) = (outcome.change, card) {
+            self.changes.push((card.id, change.undo));
+            self.send(ChatEvent::Action(card));
+        }
+        Ok(outcome.reply)
     }
 
     /// Undoes every change of a failed turn, newest first.
     async fn take_back(&mut self) {
         for (id, undo) in std::mem::take(&mut self.changes).into_iter().rev() {
-            let result = async {
-                // The connection goes back before the undo takes its own.
-                let claimed = {
-                    let mut conn = db::conn(&self.state.pool).await?;
-                    store::claim_undo(&mut conn, self.user.id, id).await?
-                };
-                if claimed.is_some() {
-                    actions::undo(&self.state, &self.user, undo).await?;
-                }
-                Ok::<_, AppError>(())
-            }
-            .await;
+            let user = &self.user;
+            let result = self
+                .state
+                .write(async |tx| {
+                    if store::claim_undo(tx.conn(), user.id, id).await?.is_some() {
+                        actions::undo(tx, user, undo).await?;
+                    }
+                    Ok(())
+                })
+                .await;
             if let Err(e) = result {
                 tracing::error!(action_id = id, error = %e, "could not take back a failed turn's change");
             }

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::model::{AccountStatus, ApiToken, NewApiToken, Role, User, rules};
 use super::{password, store};
 use crate::db;
+use crate::db::notify::Notice;
 use crate::error::{AppError, Validator};
 use crate::state::AppState;
 
@@ -110,19 +111,20 @@ pub fn check_active(user: &User) -> Result<(), AppError> {
 }
 
 /// The signed-in user by id, if they may still act. The row is read again only when
-/// `state.recent_users` no longer trusts the copy it holds.
+/// `state.caches.users` no longer trusts the copy it holds.
 pub async fn active_user(state: &AppState, id: i64) -> Result<User, AppError> {
-    let user = match state.recent_users.recent(&id) {
+    let user = match state.caches.users.recent(&id) {
         Some(user) => user,
         None => {
-            let ticket = state.recent_users.before_read();
+            let ticket = state.caches.users.before_read();
             let mut conn = db::conn(&state.pool).await?;
             let user = match store::find(&mut conn, id).await {
                 Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
                 other => other?,
             };
             state
-                .recent_users
+                .caches
+                .users
                 .remember_read(ticket, id, Some(user.clone()));
             user
         }
@@ -131,10 +133,21 @@ pub async fn active_user(state: &AppState, id: i64) -> Result<User, AppError> {
     Ok(user)
 }
 
-/// Records a committed change to an account, so the next request sees it.
-fn changed(state: &AppState, user: User) -> User {
-    state.recent_users.remember_write(user.id, user.clone());
-    user
+/// Changes an account in a transaction that tells every process, then remembers the row as
+/// written, so the next request here needs no read.
+async fn change_account<F>(state: &AppState, write: F) -> Result<User, AppError>
+where
+    F: for<'t> crate::db::tx::TxFn<'t, User, Fut: Send> + Send,
+{
+    let user = state
+        .write(async |tx| {
+            let user = write(tx).await?;
+            tx.notify(Notice::Account(user.id));
+            Ok(user)
+        })
+        .await?;
+    state.caches.users.remember_write(user.id, user.clone());
+    Ok(user)
 }
 
 fn require_admin(actor: &User) -> Result<(), AppError> {
@@ -159,24 +172,28 @@ pub async fn list_users(
 
 pub async fn approve(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
-    let mut conn = db::conn(&state.pool).await?;
-    let user = store::set_status(
-        &mut conn,
-        id,
-        &[AccountStatus::Pending],
-        AccountStatus::Active,
-    )
-    .await?;
-    Ok(changed(state, user))
+    change_account(state, async |tx| {
+        store::set_status(
+            tx.conn(),
+            id,
+            &[AccountStatus::Pending],
+            AccountStatus::Active,
+        )
+        .await
+    })
+    .await
 }
 
 /// Turns a waiting sign-up away; the account (which holds nothing yet) is removed.
 pub async fn reject(state: &AppState, actor: &User, id: i64) -> Result<(), AppError> {
     require_admin(actor)?;
-    let mut conn = db::conn(&state.pool).await?;
-    store::delete_pending(&mut conn, id).await?;
-    state.recent_users.forget(&id);
-    Ok(())
+    state
+        .write(async |tx| {
+            store::delete_pending(tx.conn(), id).await?;
+            tx.notify(Notice::Account(id));
+            Ok(())
+        })
+        .await
 }
 
 pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
@@ -187,28 +204,30 @@ pub async fn disable(state: &AppState, actor: &User, id: i64) -> Result<User, Ap
             "you cannot disable your own account",
         ));
     }
-    let mut conn = db::conn(&state.pool).await?;
-    let user = store::set_status(
-        &mut conn,
-        id,
-        &[AccountStatus::Active, AccountStatus::Pending],
-        AccountStatus::Disabled,
-    )
-    .await?;
-    Ok(changed(state, user))
+    change_account(state, async |tx| {
+        store::set_status(
+            tx.conn(),
+            id,
+            &[AccountStatus::Active, AccountStatus::Pending],
+            AccountStatus::Disabled,
+        )
+        .await
+    })
+    .await
 }
 
 pub async fn enable(state: &AppState, actor: &User, id: i64) -> Result<User, AppError> {
     require_admin(actor)?;
-    let mut conn = db::conn(&state.pool).await?;
-    let user = store::set_status(
-        &mut conn,
-        id,
-        &[AccountStatus::Disabled],
-        AccountStatus::Active,
-    )
-    .await?;
-    Ok(changed(state, user))
+    change_account(state, async |tx| {
+        store::set_status(
+            tx.conn(),
+            id,
+            &[AccountStatus::Disabled],
+            AccountStatus::Active,
+        )
+        .await
+    })
+    .await
 }
 
 /// A change to the profile; absent fields stay as they are.
@@ -252,19 +271,20 @@ pub async fn update_profile(
         "choose between 5 and 480 minutes",
     );
     v.finish(())?;
-    let mut conn = db::conn(&state.pool).await?;
-    let user = store::update_profile(
-        &mut conn,
-        actor.id,
-        store::ProfileChange {
-            name: &name,
-            timezone: &timezone,
-            currency: &currency,
-            default_meeting_minutes: minutes,
-        },
-    )
-    .await?;
-    Ok(changed(state, user))
+    change_account(state, async |tx| {
+        store::update_profile(
+            tx.conn(),
+            actor.id,
+            store::ProfileChange {
+                name: &name,
+                timezone: &timezone,
+                currency: &currency,
+                default_meeting_minutes: minutes,
+            },
+        )
+        .await
+    })
+    .await
 }
 
 pub async fn change_password(

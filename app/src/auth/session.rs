@@ -2,7 +2,6 @@
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -11,8 +10,9 @@ use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
-use crate::db::recent_rows::RecentRows;
+use crate::db::notify::{self, Notice};
 use crate::db::{self, Pool, schema::sessions};
+use crate::state::Caches;
 
 const USER_KEY: &str = "user_id";
 
@@ -21,25 +21,25 @@ const USER_KEY: &str = "user_id";
 /// per page view. Never more than a tenth of the time the session has left, so short idle
 /// timeouts still extend an active session.
 const EXPIRY_SLACK_SECONDS: i64 = 5 * 60;
-/// A session row as this store last read or wrote it.
-struct Known {
+/// A session row as a store last read or wrote it.
+pub struct KnownSession {
     record: Record,
     fingerprint: u64,
 }
 
 /// A tower-sessions store on the `sessions` table. It remembers each session's row as it last
-/// read or wrote it ([`RecentRows`]):
+/// read or wrote it (`Caches::sessions`):
 /// - a request within `reread_after` of that needs no read of its session, the first of a
 ///   page's statements (its expiry is still checked, here);
 /// - it skips writes that would only move the expiry by less than a few minutes.
 ///
-/// Sign-out and sign-in go through the store and take effect at once. A row changed in the
-/// database by other means (by hand, or by another Aida process) is seen within `reread_after`;
-/// with several processes, set it to zero.
+/// A change to a session (sign-out, sign-in) is announced to every process (`db::notify`), so
+/// it takes effect at once in all of them; a row changed by hand is seen within
+/// `reread_after`.
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: Pool,
-    known: Arc<RecentRows<Id, Arc<Known>>>,
+    caches: Arc<Caches>,
 }
 
 /// A fingerprint of a record's data, to tell whether a save changes anything.
@@ -54,8 +54,8 @@ fn fingerprint(record: &Record) -> u64 {
     hasher.finish()
 }
 
-fn known(record: &Record) -> Arc<Known> {
-    Arc::new(Known {
+fn known(record: &Record) -> Arc<KnownSession> {
+    Arc::new(KnownSession {
         record: record.clone(),
         fingerprint: fingerprint(record),
     })
@@ -68,12 +68,10 @@ impl std::fmt::Debug for PgSessionStore {
 }
 
 impl PgSessionStore {
-    /// A store that trusts a row it read or wrote for `reread_after`.
-    pub fn new(pool: Pool, reread_after: Duration) -> Self {
-        Self {
-            pool,
-            known: Arc::new(RecentRows::new(reread_after)),
-        }
+    /// A store that remembers sessions in `caches` (shared with `db::notify`, which makes
+    /// other processes' changes count at once).
+    pub fn new(pool: Pool, caches: Arc<Caches>) -> Self {
+        Self { pool, caches }
     }
 
     /// Whether the database already holds this record, up to the expiry slack (`now` in
@@ -81,7 +79,7 @@ impl PgSessionStore {
     fn is_current(&self, record: &Record, now: i64) -> bool {
         let new_expiry = record.expiry_date.unix_timestamp();
         let slack = EXPIRY_SLACK_SECONDS.min((new_expiry - now) / 10);
-        self.known.last_seen(&record.id).is_some_and(|k| {
+        self.caches.sessions.last_seen(&record.id).is_some_and(|k| {
             k.fingerprint == fingerprint(record)
                 && new_expiry - k.record.expiry_date.unix_timestamp() < slack
         })
@@ -90,7 +88,8 @@ impl PgSessionStore {
     /// The session as last read or written, if that was recent enough to trust and it has
     /// not expired (`now` in Unix seconds).
     fn recent(&self, id: &Id, now: i64) -> Option<Record> {
-        self.known
+        self.caches
+            .sessions
             .recent(id)
             .filter(|k| k.record.expiry_date.unix_timestamp() > now)
             .map(|k| k.record.clone())
@@ -141,7 +140,9 @@ impl SessionStore for PgSessionStore {
                 .await
                 .map_err(backend)?;
             if inserted == 1 {
-                self.known.remember_write(record.id, known(record));
+                self.caches
+                    .sessions
+                    .remember_write(record.id, known(record));
                 return Ok(());
             }
             record.id = Id::default();
@@ -170,7 +171,13 @@ impl SessionStore for PgSessionStore {
             .execute(&mut conn)
             .await
             .map_err(backend)?;
-        self.known.remember_write(record.id, known(record));
+        self.caches
+            .sessions
+            .remember_write(record.id, known(record));
+        // Other processes read it again: its data may have changed.
+        notify::send(&mut conn, &[Notice::Session(record.id.to_string())])
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 
@@ -178,7 +185,7 @@ impl SessionStore for PgSessionStore {
         if let Some(record) = self.recent(id, time::OffsetDateTime::now_utc().unix_timestamp()) {
             return Ok(Some(record));
         }
-        let ticket = self.known.before_read();
+        let ticket = self.caches.sessions.before_read();
         let mut conn = self.conn().await?;
         let data: Option<Vec<u8>> = sessions::table
             .filter(sessions::id.eq(id.to_string()))
@@ -193,7 +200,8 @@ impl SessionStore for PgSessionStore {
                 serde_json::from_slice(&d).map_err(|e| session_store::Error::Decode(e.to_string()))
             })
             .transpose()?;
-        self.known
+        self.caches
+            .sessions
             .remember_read(ticket, *id, record.as_ref().map(known));
         Ok(record)
     }
@@ -204,8 +212,11 @@ impl SessionStore for PgSessionStore {
             .execute(&mut conn)
             .await;
         // After the statement, so a load that overlapped it is not remembered either.
-        self.known.forget(id);
+        self.caches.sessions.forget(id);
         deleted.map_err(backend)?;
+        notify::send(&mut conn, &[Notice::Session(id.to_string())])
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }
@@ -238,14 +249,17 @@ pub async fn user_id(session: &Session) -> Result<Option<i64>, crate::error::App
 mod tests {
     use super::*;
     use std::collections::HashMap;
+    use std::time::Duration;
 
     impl PgSessionStore {
         fn remember(&self, record: &Record) {
-            self.known.remember_write(record.id, known(record));
+            self.caches
+                .sessions
+                .remember_write(record.id, known(record));
         }
 
         fn forget(&self, id: &Id) {
-            self.known.forget(id);
+            self.caches.sessions.forget(id);
         }
     }
 
@@ -265,7 +279,9 @@ mod tests {
     fn store_trusting_for(reread_after: Duration) -> PgSessionStore {
         // The pool connects lazily; these checks never touch the database.
         let pool = crate::db::pool("postgres://nobody@127.0.0.1:9/none", 1).expect("pool");
-        PgSessionStore::new(pool, reread_after)
+        let caches = Arc::new(Caches::new(reread_after));
+        caches.start_trusting();
+        PgSessionStore::new(pool, caches)
     }
 
     fn store() -> PgSessionStore {

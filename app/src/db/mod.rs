@@ -1,7 +1,9 @@
 //! The PostgreSQL connection pool and the embedded migrations.
 
+pub mod notify;
 pub mod recent_rows;
 pub mod schema;
+pub mod tx;
 
 use deadpool::managed::Metrics;
 use diesel_async::AsyncPgConnection;

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,8 @@ const CAPACITY: usize = 100_000;
 
 pub struct RecentRows<K, V> {
     trust_for: Duration,
+    /// Off while this process may miss other processes' changes (see `db::notify`).
+    trusted: AtomicBool,
     inner: Mutex<Inner<K, V>>,
 }
 
@@ -39,6 +42,7 @@ impl<K: Eq + Hash, V: Clone> RecentRows<K, V> {
     pub fn new(trust_for: Duration) -> Self {
         Self {
             trust_for,
+            trusted: AtomicBool::new(true),
             inner: Mutex::new(Inner {
                 rows: HashMap::new(),
                 writes: 0,
@@ -53,6 +57,9 @@ impl<K: Eq + Hash, V: Clone> RecentRows<K, V> {
 
     /// The row as last read or written, if that was recent enough to trust.
     pub fn recent(&self, key: &K) -> Option<V> {
+        if !self.trusted.load(Ordering::Acquire) {
+            return None;
+        }
         let inner = self.lock();
         let seen = inner.rows.get(key)?;
         (seen.at.elapsed() < self.trust_for).then(|| seen.value.clone())
@@ -95,6 +102,19 @@ impl<K: Eq + Hash, V: Clone> RecentRows<K, V> {
         let mut inner = self.lock();
         inner.writes += 1;
         inner.rows.remove(key);
+    }
+
+    /// Forgets every row; a read under way is not remembered either.
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.writes += 1;
+        inner.rows.clear();
+    }
+
+    /// Whether rows may be served from memory at all. Turned off, every read goes to the
+    /// database (rows are still remembered for [`RecentRows::last_seen`]).
+    pub fn set_trusted(&self, trusted: bool) {
+        self.trusted.store(trusted, Ordering::Release);
     }
 
     fn insert(inner: &mut Inner<K, V>, key: K, value: V) {
@@ -144,6 +164,21 @@ mod tests {
         rows.remember_write(2, "disabled");
         rows.remember_read(ticket, 2, Some("active"));
         assert_eq!(rows.recent(&2), Some("disabled"));
+    }
+
+    #[test]
+    fn untrusted_rows_are_read_again_and_clearing_spoils_reads_under_way() {
+        let rows = rows();
+        rows.remember_write(1, "written");
+        rows.set_trusted(false);
+        assert_eq!(rows.recent(&1), None);
+        rows.set_trusted(true);
+        assert_eq!(rows.recent(&1), Some("written"));
+        let ticket = rows.before_read();
+        rows.clear();
+        rows.remember_read(ticket, 2, Some("read before the clear"));
+        assert_eq!(rows.recent(&1), None);
+        assert_eq!(rows.recent(&2), None);
     }
 
     #[test]

@@ -58,7 +58,9 @@ pub async fn save_event(
                 end: Some(end),
                 all_day: Some(all_day),
             };
-            super::ops::create(&state, &user, input, Source::Web).await?;
+            state
+                .write(async |tx| super::ops::create(tx, &user, input, Source::Web).await)
+                .await?;
         }
         Some(id) => {
             let patch = EventPatch {
@@ -69,7 +71,9 @@ pub async fn save_event(
                 end: Some(end).filter(|e| !e.trim().is_empty()),
                 all_day: Some(all_day),
             };
-            super::ops::update(&state, &user, id, patch).await?;
+            state
+                .write(async |tx| super::ops::update(tx, &user, id, patch).await)
+                .await?;
         }
     }
     leptos_axum::redirect(&crate::request::back_without_dialog("/calendar").await);
@@ -79,7 +83,9 @@ pub async fn save_event(
 #[server(prefix = "/rpc")]
 pub async fn delete_event(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    super::ops::delete(&state, &user, id).await?;
+    state
+        .write(async |tx| super::ops::delete(tx, &user, id).await)
+        .await?;
     leptos_axum::redirect(&crate::request::back_without_dialog("/calendar").await);
     Ok(())
 }

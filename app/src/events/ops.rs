@@ -7,7 +7,9 @@ use diesel_async::AsyncPgConnection;
 use super::model::{Event, EventInput, EventPatch, Source};
 use super::store;
 use crate::auth::model::User;
+use crate::changes::{Change, Kind, Op};
 use crate::db;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -59,67 +61,65 @@ pub async fn list_on(
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::find(&mut conn, user.id, id).await
+    get_on(&mut conn, user, id).await
+}
+
+/// [`get`] on a connection the caller holds (a transaction's).
+pub async fn get_on(conn: &mut AsyncPgConnection, user: &User, id: i64) -> Result<Event, AppError> {
+    store::find(conn, user.id, id).await
+}
+
+fn change(tx: &mut Tx, user: &User, event: Event, op: Op) -> Event {
+    tx.changed(Change::new(user.id, Kind::Event, event.id, op));
+    event
 }
 
 pub async fn create(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     input: EventInput,
     source: Source,
 ) -> Result<Event, AppError> {
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
-    let mut conn = db::conn(&state.pool).await?;
-    let event = state
-        .write_user_data(user.id, store::insert(&mut conn, user.id, &draft, source))
-        .await?;
+    let event = store::insert(tx.conn(), user.id, &draft, source).await?;
     tracing::info!(
         user_id = user.id,
         event_id = event.id,
         source = source.as_str(),
         "event created"
     );
-    Ok(event)
+    Ok(change(tx, user, event, Op::Created))
 }
 
 /// Puts back a deleted event under its old id (undo).
 pub async fn restore(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     id: i64,
     input: EventInput,
     source: Source,
 ) -> Result<Event, AppError> {
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
-    let mut conn = db::conn(&state.pool).await?;
-    state
-        .write_user_data(
-            user.id,
-            store::restore(&mut conn, user.id, id, &draft, source),
-        )
-        .await
+    let event = store::restore(tx.conn(), user.id, id, &draft, source).await?;
+    Ok(change(tx, user, event, Op::Created))
 }
 
 pub async fn update(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     id: i64,
     patch: EventPatch,
 ) -> Result<Event, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let current = store::find(&mut conn, user.id, id).await?;
+    let current = store::find(tx.conn(), user.id, id).await?;
     let draft = patch
         .apply(&current, user.tz())
         .validate(user.tz(), user.default_meeting_minutes)?;
-    state
-        .write_user_data(user.id, store::update(&mut conn, user.id, id, &draft))
-        .await
+    let event = store::update(tx.conn(), user.id, id, &draft).await?;
+    Ok(change(tx, user, event, Op::Updated))
 }
 
 /// Deletes an event and returns what it was.
-pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    state
-        .write_user_data(user.id, store::delete(&mut conn, user.id, id))
-        .await
+pub async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Event, AppError> {
+    let event = store::delete(tx.conn(), user.id, id).await?;
+    Ok(change(tx, user, event, Op::Deleted))
 }

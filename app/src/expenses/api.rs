@@ -71,7 +71,9 @@ pub async fn save_expense(
                 description,
                 date,
             };
-            super::ops::create(&state, &user, input).await?;
+            state
+                .write(async |tx| super::ops::create(tx, &user, input).await)
+                .await?;
         }
         Some(id) => {
             let patch = ExpensePatch {
@@ -81,7 +83,9 @@ pub async fn save_expense(
                 description,
                 date,
             };
-            super::ops::update(&state, &user, id, patch).await?;
+            state
+                .write(async |tx| super::ops::update(tx, &user, id, patch).await)
+                .await?;
         }
     }
     Ok(())
@@ -90,6 +94,8 @@ pub async fn save_expense(
 #[server(prefix = "/rpc")]
 pub async fn delete_expense(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    super::ops::delete(&state, &user, id).await?;
+    state
+        .write(async |tx| super::ops::delete(tx, &user, id).await)
+        .await?;
     Ok(())
 }

@@ -6,7 +6,9 @@ use diesel_async::AsyncPgConnection;
 use super::model::{CategoryTotal, Expense, ExpenseInput, ExpensePatch};
 use super::store;
 use crate::auth::model::User;
+use crate::changes::{Change, Kind, Op};
 use crate::db;
+use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -122,7 +124,17 @@ pub async fn totals(
     to: NaiveDate,
 ) -> Result<Vec<CategoryTotal>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    store::totals_between(&mut conn, user.id, from, to).await
+    totals_on(&mut conn, user, from, to).await
+}
+
+/// [`totals`] on a connection the caller holds (a transaction's).
+pub async fn totals_on(
+    conn: &mut AsyncPgConnection,
+    user: &User,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<CategoryTotal>, AppError> {
+    store::totals_between(conn, user.id, from, to).await
 }
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
@@ -130,37 +142,37 @@ pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppE
     store::find(&mut conn, user.id, id).await
 }
 
-pub async fn create(
-    state: &AppState,
-    user: &User,
-    input: ExpenseInput,
-) -> Result<Expense, AppError> {
-    let draft = input.validate(&user.currency, today(state, user))?;
-    let mut conn = db::conn(&state.pool).await?;
-    state
-        .write_user_data(user.id, store::insert(&mut conn, user.id, &draft))
-        .await
+fn change(tx: &mut Tx, user: &User, expense: Expense, op: Op) -> Expense {
+    tx.changed(Change::new(user.id, Kind::Expense, expense.id, op));
+    expense
+}
+
+/// The user's today, at the transaction's time.
+fn today_at(tx: &Tx, user: &User) -> NaiveDate {
+    tx.now().with_timezone(&user.tz()).date_naive()
+}
+
+pub async fn create(tx: &mut Tx, user: &User, input: ExpenseInput) -> Result<Expense, AppError> {
+    let draft = input.validate(&user.currency, today_at(tx, user))?;
+    let expense = store::insert(tx.conn(), user.id, &draft).await?;
+    Ok(change(tx, user, expense, Op::Created))
 }
 
 pub async fn update(
-    state: &AppState,
+    tx: &mut Tx,
     user: &User,
     id: i64,
     patch: ExpensePatch,
 ) -> Result<Expense, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    let current = store::find(&mut conn, user.id, id).await?;
+    let current = store::find(tx.conn(), user.id, id).await?;
     let draft = patch
         .apply(&current)
-        .validate(&user.currency, today(state, user))?;
-    state
-        .write_user_data(user.id, store::update(&mut conn, user.id, id, &draft))
-        .await
+        .validate(&user.currency, today_at(tx, user))?;
+    let expense = store::update(tx.conn(), user.id, id, &draft).await?;
+    Ok(change(tx, user, expense, Op::Updated))
 }
 
-pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    state
-        .write_user_data(user.id, store::delete(&mut conn, user.id, id))
-        .await
+pub async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Expense, AppError> {
+    let expense = store::delete(tx.conn(), user.id, id).await?;
+    Ok(change(tx, user, expense, Op::Deleted))
 }

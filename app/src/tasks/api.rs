@@ -74,7 +74,9 @@ pub async fn save_task(
                 priority,
                 done: None,
             };
-            super::ops::create(&state, &user, input).await?;
+            state
+                .write(async |tx| super::ops::create(tx, &user, input).await)
+                .await?;
         }
         Some(id) => {
             let patch = TaskPatch {
@@ -84,7 +86,9 @@ pub async fn save_task(
                 priority,
                 done: None,
             };
-            super::ops::update(&state, &user, id, patch).await?;
+            state
+                .write(async |tx| super::ops::update(tx, &user, id, patch).await)
+                .await?;
         }
     }
     Ok(())
@@ -93,14 +97,18 @@ pub async fn save_task(
 #[server(prefix = "/rpc")]
 pub async fn set_task_done(id: i64, done: bool) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    super::ops::set_done(&state, &user, id, done).await?;
+    state
+        .write(async |tx| super::ops::set_done(tx, &user, id, done).await)
+        .await?;
     Ok(())
 }
 
 #[server(prefix = "/rpc")]
 pub async fn delete_task(id: i64) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    super::ops::delete(&state, &user, id).await?;
+    state
+        .write(async |tx| super::ops::delete(tx, &user, id).await)
+        .await?;
     Ok(())
 }
 

@@ -61,17 +61,18 @@ pub async fn load_today() -> Result<TodayView, AppError> {
 
     let (state, user) = crate::request::acting_user().await?;
     let now = state.now();
-    if let Some(built) = state.recent_today.recent(&user.id)
+    if let Some(built) = state.caches.today.recent(&user.id)
         && built.holds_for(&user, now)
     {
         return Ok(built.view.clone());
     }
-    let ticket = state.recent_today.before_read();
+    let ticket = state.caches.today.before_read();
     let (view, changes_at) = build_today(&state, &user, now).await?;
     let built = BuiltToday::new(view, &user, now, changes_at);
     let view = built.view.clone();
     state
-        .recent_today
+        .caches
+        .today
         .remember_read(ticket, user.id, Some(std::sync::Arc::new(built)));
     Ok(view)
 }

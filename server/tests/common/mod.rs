@@ -179,6 +179,8 @@ impl TestApp {
             .site_addr(addr)
             .build();
         let state = AppState::new(leptos_options, pool, clock.clone(), settings, assistant);
+        // Fails only for the app without a database, which then serves nothing from memory.
+        let _ = state.listen(database_url.clone()).await;
         let router = server::router::build(state.clone());
         tokio::spawn(async move {
             axum::serve(
@@ -278,6 +280,33 @@ impl TestApp {
     }
 
     /// Counts rows of a table, to check that a refused request wrote nothing.
+    /// Runs SQL statements on the test database, as an operator would by hand.
+    pub async fn sql(&self, statements: &str) {
+        use diesel_async::SimpleAsyncConnection;
+        let mut conn = app::db::conn(&self.state.pool).await.expect("conn");
+        conn.batch_execute(statements).await.expect("sql");
+    }
+
+    /// Makes every insert into (or delete from) `table` fail, as a fault in the middle of a
+    /// transaction would.
+    pub async fn break_writes(&self, table: &str, operation: &str) {
+        self.sql(&format!(
+            "CREATE FUNCTION injected_fault() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$; \
+             CREATE TRIGGER injected_fault BEFORE {operation} ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION injected_fault();"
+        ))
+        .await;
+    }
+
+    /// Undoes [`TestApp::break_writes`].
+    pub async fn mend_writes(&self, table: &str) {
+        self.sql(&format!(
+            "DROP TRIGGER injected_fault ON {table}; DROP FUNCTION injected_fault();"
+        ))
+        .await;
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {

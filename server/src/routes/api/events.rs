@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use app::auth::model::User;
+use app::db::tx::Tx;
 use app::error::AppError;
 use app::events::model::{Event, EventInput, EventPatch, Source};
 use app::events::ops;
@@ -57,8 +58,8 @@ impl Records for Events {
     type Input = EventInput;
     type Patch = EventPatch;
 
-    async fn create(state: &AppState, user: &User, input: EventInput) -> Result<Event, AppError> {
-        ops::create(state, user, input, Source::Api).await
+    async fn create(tx: &mut Tx, user: &User, input: EventInput) -> Result<Event, AppError> {
+        ops::create(tx, user, input, Source::Api).await
     }
 
     async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
@@ -66,15 +67,15 @@ impl Records for Events {
     }
 
     async fn update(
-        state: &AppState,
+        tx: &mut Tx,
         user: &User,
         id: i64,
         patch: EventPatch,
     ) -> Result<Event, AppError> {
-        ops::update(state, user, id, patch).await
+        ops::update(tx, user, id, patch).await
     }
 
-    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
-        ops::delete(state, user, id).await
+    async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Event, AppError> {
+        ops::delete(tx, user, id).await
     }
 }

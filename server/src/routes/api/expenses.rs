@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use app::auth::model::User;
+use app::db::tx::Tx;
 use app::error::AppError;
 use app::expenses::model::{Expense, ExpenseInput, ExpensePatch, to_csv};
 use app::expenses::ops::{self, Month};
@@ -93,12 +94,8 @@ impl Records for Expenses {
     type Input = ExpenseInput;
     type Patch = ExpensePatch;
 
-    async fn create(
-        state: &AppState,
-        user: &User,
-        input: ExpenseInput,
-    ) -> Result<Expense, AppError> {
-        ops::create(state, user, input).await
+    async fn create(tx: &mut Tx, user: &User, input: ExpenseInput) -> Result<Expense, AppError> {
+        ops::create(tx, user, input).await
     }
 
     async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
@@ -106,15 +103,15 @@ impl Records for Expenses {
     }
 
     async fn update(
-        state: &AppState,
+        tx: &mut Tx,
         user: &User,
         id: i64,
         patch: ExpensePatch,
     ) -> Result<Expense, AppError> {
-        ops::update(state, user, id, patch).await
+        ops::update(tx, user, id, patch).await
     }
 
-    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
-        ops::delete(state, user, id).await
+    async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Expense, AppError> {
+        ops::delete(tx, user, id).await
     }
 }

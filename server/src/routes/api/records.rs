@@ -12,12 +12,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use app::auth::model::User;
+use app::db::tx::Tx;
 use app::error::AppError;
 use app::state::AppState;
 
 use super::extract::{Acting, ApiResult, Id, JsonBody, created};
 
-/// A kind of record and its operations, always on the given user's own records.
+/// A kind of record and its operations, always on the given user's own records; changes run
+/// in the transaction they are given.
 pub trait Records: Send + Sync + 'static {
     type Record: Serialize + Send + 'static;
     /// A new record as sent.
@@ -26,7 +28,7 @@ pub trait Records: Send + Sync + 'static {
     type Patch: DeserializeOwned + Send + 'static;
 
     fn create(
-        state: &AppState,
+        tx: &mut Tx,
         user: &User,
         input: Self::Input,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
@@ -36,14 +38,14 @@ pub trait Records: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
     fn update(
-        state: &AppState,
+        tx: &mut Tx,
         user: &User,
         id: i64,
         patch: Self::Patch,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
     /// Deletes the record and gives back what it held.
     fn delete(
-        state: &AppState,
+        tx: &mut Tx,
         user: &User,
         id: i64,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
@@ -60,7 +62,11 @@ pub async fn create<R: Records>(
     Acting(user): Acting,
     JsonBody(input): JsonBody<R::Input>,
 ) -> ApiResult<(StatusCode, Json<R::Record>)> {
-    Ok(created(R::create(&state, &user, input).await?))
+    Ok(created(
+        state
+            .write(async |tx| R::create(tx, &user, input).await)
+            .await?,
+    ))
 }
 
 async fn show<R: Records>(
@@ -77,7 +83,11 @@ async fn update<R: Records>(
     Id(id): Id,
     JsonBody(patch): JsonBody<R::Patch>,
 ) -> ApiResult<Json<R::Record>> {
-    Ok(Json(R::update(&state, &user, id, patch).await?))
+    Ok(Json(
+        state
+            .write(async |tx| R::update(tx, &user, id, patch).await)
+            .await?,
+    ))
 }
 
 async fn remove<R: Records>(
@@ -85,6 +95,8 @@ async fn remove<R: Records>(
     Acting(user): Acting,
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
-    R::delete(&state, &user, id).await?;
+    state
+        .write(async |tx| R::delete(tx, &user, id).await)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

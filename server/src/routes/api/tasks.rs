@@ -5,6 +5,7 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use app::auth::model::User;
+use app::db::tx::Tx;
 use app::error::AppError;
 use app::state::AppState;
 use app::tasks::model::{Filter, Sort, Task, TaskInput, TaskPatch};
@@ -38,24 +39,19 @@ impl Records for Tasks {
     type Input = TaskInput;
     type Patch = TaskPatch;
 
-    async fn create(state: &AppState, user: &User, input: TaskInput) -> Result<Task, AppError> {
-        ops::create(state, user, input).await
+    async fn create(tx: &mut Tx, user: &User, input: TaskInput) -> Result<Task, AppError> {
+        ops::create(tx, user, input).await
     }
 
     async fn get(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
         ops::get(state, user, id).await
     }
 
-    async fn update(
-        state: &AppState,
-        user: &User,
-        id: i64,
-        patch: TaskPatch,
-    ) -> Result<Task, AppError> {
-        ops::update(state, user, id, patch).await
+    async fn update(tx: &mut Tx, user: &User, id: i64, patch: TaskPatch) -> Result<Task, AppError> {
+        ops::update(tx, user, id, patch).await
     }
 
-    async fn delete(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
-        ops::delete(state, user, id).await
+    async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Task, AppError> {
+        ops::delete(tx, user, id).await
     }
 }
