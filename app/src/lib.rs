@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod expenses;
+pub mod jobs;
 mod layout;
 pub mod money;
 pub mod page_data;

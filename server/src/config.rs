@@ -17,7 +17,7 @@ pub enum ConfigError {
     },
 }
 
-/// Everything `aida serve` needs to start.
+/// Everything `aida serve` and `aida worker` need to start.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
@@ -31,6 +31,10 @@ pub struct Config {
     /// `None` when no API key is configured: chat then works on rules alone.
     pub llm: Option<LlmSettings>,
     pub monthly_budget_microusd: i64,
+    /// Jobs this process runs at once (`AIDA_WORKERS`); 0: `aida serve` runs none.
+    pub workers: usize,
+    /// How long a worker's claim on a job holds without being extended.
+    pub job_lease: Duration,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -85,6 +89,8 @@ impl Config {
                     "dollars, like 5 or 2.50",
                 )?,
             )?,
+            workers: parsed("AIDA_WORKERS", 2, "a number of jobs run at once")?,
+            job_lease: Duration::from_secs(parsed("AIDA_JOB_LEASE_SECONDS", 60, "seconds")?),
         })
     }
 }

@@ -2,7 +2,6 @@
 
 pub mod config;
 pub mod demo;
-pub mod maintenance;
 pub mod parse;
 pub mod router;
 pub mod routes;

@@ -4,6 +4,7 @@ use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 
 use app::auth::ops::{self, SignUp};
+use app::jobs::worker::{self, WorkerSettings};
 use server::config::{self, Config};
 
 /// mimalloc (v3): rendering pages allocates and frees many short strings across threads, and
@@ -26,8 +27,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Apply migrations and serve the web app and API.
+    /// Apply migrations and serve the web app and API; also run jobs unless AIDA_WORKERS=0.
     Serve,
+    /// Apply migrations and run jobs only (any number of these may share a database).
+    Worker,
     /// Apply pending database migrations.
     Migrate,
     /// Manage accounts.
@@ -90,6 +93,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
+        Command::Worker => work().await,
         Command::Migrate => {
             let applied = app::db::migrate(&config::database_url()?).await?;
             println!("applied {} migration(s)", applied.len());
@@ -145,14 +149,63 @@ async fn offline_state() -> Result<app::state::AppState, Box<dyn std::error::Err
     Ok(server::state(&config, pool)?)
 }
 
-async fn serve() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_env()?;
+/// The shared state of a process that serves or works: migrated, listening to the others.
+async fn running_state(
+    config: &Config,
+) -> Result<app::state::AppState, Box<dyn std::error::Error>> {
     let applied = app::db::migrate(&config.database_url).await?;
     tracing::info!(count = applied.len(), "migrations applied");
     let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
-    let state = server::state(&config, pool)?;
+    let state = server::state(config, pool)?;
     state.listen(config.database_url.clone()).await?;
-    tokio::spawn(server::maintenance::run(state.clone()));
+    Ok(state)
+}
+
+/// Starts `config.workers` job workers; they stop when `stop` is cancelled.
+async fn start_workers(
+    state: &app::state::AppState,
+    config: &Config,
+    stop: &tokio_util::sync::CancellationToken,
+) -> Result<tokio::task::JoinHandle<()>, Box<dyn std::error::Error>> {
+    let handlers = app::jobs::kinds::handlers();
+    handlers.schedule_recurring(state).await?;
+    let settings = WorkerSettings {
+        concurrency: config.workers,
+        lease: config.job_lease,
+        ..WorkerSettings::default()
+    };
+    Ok(tokio::spawn(worker::run(
+        state.clone(),
+        handlers,
+        settings,
+        stop.clone(),
+    )))
+}
+
+async fn work() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    if config.workers == 0 {
+        return Err("AIDA_WORKERS is 0: a worker process needs at least 1".into());
+    }
+    let state = running_state(&config).await?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let workers = start_workers(&state, &config, &stop).await?;
+    shutdown_signal().await;
+    stop.cancel();
+    workers.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::from_env()?;
+    let state = running_state(&config).await?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let workers = if config.workers > 0 {
+        Some(start_workers(&state, &config, &stop).await?)
+    } else {
+        None
+    };
     let app = server::router::build(state);
     // Responses are written in pieces (headers, streamed pages, files): without TCP_NODELAY,
     // Nagle's algorithm holds each later piece for the client's delayed ACK (~40 ms).
@@ -170,6 +223,10 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    stop.cancel();
+    if let Some(workers) = workers {
+        workers.await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }

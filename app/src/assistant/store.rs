@@ -172,6 +172,42 @@ pub async fn save_progress(
     Ok(())
 }
 
+/// Marks a reply still being written as alive (see [`fail_stale_replies`]).
+pub async fn touch_reply(conn: &mut AsyncPgConnection, id: i64) -> Result<(), AppError> {
+    diesel::update(chat_messages::table.find(id))
+        .filter(chat_messages::status.eq(MessageStatus::Streaming.as_str()))
+        .set(chat_messages::updated_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Fails the replies left `streaming` by a process that stopped: those not saved or touched
+/// for `silent_for` (a running turn touches its reply far more often). Returns how many.
+pub async fn fail_stale_replies(
+    conn: &mut AsyncPgConnection,
+    silent_for: std::time::Duration,
+) -> Result<usize, AppError> {
+    let since =
+        Utc::now() - chrono::Duration::from_std(silent_for).unwrap_or(chrono::Duration::MAX);
+    Ok(diesel::update(
+        chat_messages::table
+            .filter(chat_messages::status.eq(MessageStatus::Streaming.as_str()))
+            .filter(chat_messages::updated_at.lt(since)),
+    )
+    .set((
+        chat_messages::status.eq(MessageStatus::Failed.as_str()),
+        chat_messages::error.eq(STOPPED_WRITING),
+        chat_messages::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?)
+}
+
+/// Why a reply left half-written is marked failed.
+pub const STOPPED_WRITING: &str =
+    "This reply stopped being written (the server restarted). Please send your message again.";
+
 /// Saves a reply's final state and records the turn for the usage page, in one statement.
 pub async fn finish_reply(
     conn: &mut AsyncPgConnection,

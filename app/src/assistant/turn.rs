@@ -38,6 +38,10 @@ const HISTORY: i64 = 20;
 const MAX_ROUNDS: usize = 5;
 /// How often a streaming reply's text is saved, so a reload shows it.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
+/// How often a running turn marks its reply as still being written.
+const TOUCH_EVERY: Duration = Duration::from_secs(20);
+/// A reply neither saved nor touched for this long was left by a process that stopped.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(120);
 
 pub const NO_MODEL: &str = "I can handle things like “lunch with Sam tomorrow at 1pm”, “spent $12 on lunch” or “what's on Friday?”, but no language model is configured, so I can't answer anything else.";
 
@@ -142,8 +146,12 @@ impl Assistant {
         };
         let assistant = Arc::clone(self);
         let message = text.to_owned();
+        let pool = state.pool.clone();
         tokio::spawn(async move {
-            assistant.run(turn, message).await;
+            tokio::select! {
+                () = assistant.run(turn, message) => {}
+                () = keep_alive(pool, message_id) => {}
+            }
             assistant.running().remove(&message_id);
         });
         Ok(Started {
@@ -455,6 +463,24 @@ impl Assistant {
                 text,
                 calls: calls.into_vec(),
             }),
+        }
+    }
+}
+
+/// Touches a reply while its turn runs, so that only the replies of a process that stopped
+/// look abandoned (`store::fail_stale_replies`). Never returns.
+async fn keep_alive(pool: db::Pool, message_id: i64) {
+    let mut every = tokio::time::interval(TOUCH_EVERY);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        let touched = async {
+            let mut conn = db::conn(&pool).await?;
+            store::touch_reply(&mut conn, message_id).await
+        }
+        .await;
+        if let Err(e) = touched {
+            tracing::warn!(message_id, error = %e, "could not mark a reply as still being written");
         }
     }
 }

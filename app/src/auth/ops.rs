@@ -94,9 +94,9 @@ pub async fn authenticate(
 }
 
 /// Forgets sign-in attempts too old to count toward any limit.
-pub async fn prune_sign_in_attempts(state: &AppState) -> Result<usize, AppError> {
-    let mut conn = db::conn(&state.pool).await?;
-    store::prune_attempts(&mut conn, state.now() - Duration::days(1)).await
+pub async fn prune_sign_in_attempts(tx: &mut crate::db::tx::Tx) -> Result<usize, AppError> {
+    let before = tx.now() - Duration::days(1);
+    store::prune_attempts(tx.conn(), before).await
 }
 
 /// Refuses accounts that may not act.
@@ -150,7 +150,7 @@ where
     Ok(user)
 }
 
-fn require_admin(actor: &User) -> Result<(), AppError> {
+pub fn require_admin(actor: &User) -> Result<(), AppError> {
     if actor.is_admin() {
         Ok(())
     } else {

@@ -95,22 +95,23 @@ impl PgSessionStore {
             .map(|k| k.record.clone())
     }
 
-    /// Removes sessions past their expiry; returns how many.
-    pub async fn delete_expired(&self) -> Result<usize, crate::error::AppError> {
-        let mut conn = db::conn(&self.pool).await?;
-        Ok(
-            diesel::delete(sessions::table.filter(sessions::expires_at.lt(diesel::dsl::now)))
-                .execute(&mut conn)
-                .await?,
-        )
-    }
-
     async fn conn(&self) -> session_store::Result<db::Conn> {
         self.pool
             .get()
             .await
             .map_err(|e| session_store::Error::Backend(e.to_string()))
     }
+}
+
+/// Removes sessions past their expiry; returns how many.
+pub async fn delete_expired(
+    conn: &mut diesel_async::AsyncPgConnection,
+) -> Result<usize, crate::error::AppError> {
+    Ok(
+        diesel::delete(sessions::table.filter(sessions::expires_at.lt(diesel::dsl::now)))
+            .execute(conn)
+            .await?,
+    )
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {

@@ -148,6 +148,19 @@ impl TestApp {
         Self::serve(pool, database_url, assistant, Settings::default()).await
     }
 
+    /// A second app on this one's database, with its own pool and memory, as another Aida
+    /// process would be.
+    pub async fn beside(&self) -> Self {
+        let pool = app::db::pool(&self.database_url, 8).expect("pool");
+        Self::serve(
+            pool,
+            self.database_url.clone(),
+            Assistant::new(None, BUDGET).expect("assistant"),
+            Settings::default(),
+        )
+        .await
+    }
+
     /// An app whose database is unreachable (a closed port), for outage behaviour.
     pub async fn without_database() -> Self {
         let url = "postgres://aida@127.0.0.1:9/nowhere".to_owned();
@@ -265,6 +278,12 @@ impl TestApp {
         self.client_for(email).await
     }
 
+    /// A client signed in through the API as a new administrator.
+    pub async fn signed_in_admin(&self, email: &str) -> Client {
+        self.user(email, true).await;
+        self.client_for(email).await
+    }
+
     /// A client holding an API token for an existing user.
     pub async fn client_for(&self, email: &str) -> Client {
         let mut client = self.client();
@@ -279,7 +298,6 @@ impl TestApp {
         client
     }
 
-    /// Counts rows of a table, to check that a refused request wrote nothing.
     /// Runs SQL statements on the test database, as an operator would by hand.
     pub async fn sql(&self, statements: &str) {
         use diesel_async::SimpleAsyncConnection;
@@ -307,6 +325,7 @@ impl TestApp {
         .await;
     }
 
+    /// Counts rows of a table, to check that a refused request wrote nothing.
     pub async fn count(&self, table: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
         struct Count {

@@ -1,4 +1,4 @@
-//! `/api/admin/users`: the waitlist and account status, for administrators.
+//! `/api/admin`: the waitlist and account status, and the job queue, for administrators.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +8,8 @@ use serde::Deserialize;
 use app::auth::model::{AccountStatus, User};
 use app::auth::ops;
 use app::error::AppError;
+use app::jobs;
+use app::jobs::model::{Job, JobState, JobsView};
 use app::state::AppState;
 
 use super::extract::{Acting, ApiResult, Id, Query};
@@ -64,4 +66,32 @@ pub async fn enable(
     Id(id): Id,
 ) -> ApiResult<Json<User>> {
     Ok(Json(ops::enable(&state, &admin, id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsQuery {
+    state: Option<String>,
+}
+
+/// `GET /api/admin/jobs?state=dead|queued|running` (dead when not given).
+pub async fn jobs(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Query(q): Query<JobsQuery>,
+) -> ApiResult<Json<JobsView>> {
+    let jobs_in = match q.state.as_deref() {
+        None => JobState::Dead,
+        Some(s) => JobState::parse(s)
+            .ok_or_else(|| AppError::invalid("state", "use dead, queued or running"))?,
+    };
+    Ok(Json(jobs::ops::view(&state, &admin, jobs_in).await?))
+}
+
+pub async fn retry_job(
+    State(state): State<AppState>,
+    Acting(admin): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<Job>> {
+    Ok(Json(jobs::ops::retry(&state, &admin, id).await?))
 }

@@ -51,5 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/reject", post(admin::reject))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route("/admin/users/{id}/enable", post(admin::enable))
+        .route("/admin/jobs", get(admin::jobs))
+        .route("/admin/jobs/{id}/retry", post(admin::retry_job))
         .fallback(extract::not_found)
 }

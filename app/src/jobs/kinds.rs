@@ -1,0 +1,69 @@
+//! The jobs Aida runs, by kind. Housekeeping recurs while any process runs workers.
+
+use chrono::Duration;
+
+use super::queue::Claimed;
+use super::worker::{Handler, Handlers, JobError};
+use crate::db::tx::Tx;
+use crate::state::AppState;
+
+/// Every kind of job Aida knows.
+pub fn handlers() -> Handlers {
+    Handlers::default()
+        .every("prune_sessions", Duration::hours(1), PruneSessions)
+        .every(
+            "prune_sign_in_attempts",
+            Duration::hours(1),
+            PruneSignInAttempts,
+        )
+        .every(
+            "fail_abandoned_replies",
+            Duration::minutes(1),
+            FailAbandonedReplies,
+        )
+}
+
+/// Removes sessions past their expiry.
+struct PruneSessions;
+
+#[async_trait::async_trait]
+impl Handler for PruneSessions {
+    async fn run(&self, _: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
+        let removed = crate::auth::session::delete_expired(tx.conn()).await?;
+        tracing::debug!(removed, "expired sessions removed");
+        Ok(())
+    }
+}
+
+/// Forgets sign-in attempts older than the limits look at.
+struct PruneSignInAttempts;
+
+#[async_trait::async_trait]
+impl Handler for PruneSignInAttempts {
+    async fn run(&self, _: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
+        let removed = crate::auth::ops::prune_sign_in_attempts(tx).await?;
+        tracing::debug!(removed, "old sign-in attempts removed");
+        Ok(())
+    }
+}
+
+/// Fails the replies a stopped process left half-written, so no page waits for them.
+struct FailAbandonedReplies;
+
+#[async_trait::async_trait]
+impl Handler for FailAbandonedReplies {
+    async fn run(&self, _: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
+        let failed = crate::assistant::store::fail_stale_replies(
+            tx.conn(),
+            crate::assistant::turn::ABANDONED_AFTER,
+        )
+        .await?;
+        if failed > 0 {
+            tracing::warn!(
+                failed,
+                "replies left half-written by a stopped process marked failed"
+            );
+        }
+        Ok(())
+    }
+}
