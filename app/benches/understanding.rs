@@ -1,7 +1,7 @@
 //! Throughput and worst-case latency of `understand` on one core.
 //!
-//! Uses the shared sample (`AIDA_NLU_SAMPLE`, default
-//! `/work/shared/nlu/sample.jsonl`), falling back to the crate's own table.
+//! Uses the shared sample (`../shared/nlu/sample.jsonl` from the repository root), falling
+//! back to the crate's own table.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -12,8 +12,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 const OWN: &str = include_str!("../src/understanding/testdata/own.jsonl");
 
 fn cases() -> Vec<(String, Context)> {
-    let path = std::env::var("AIDA_NLU_SAMPLE")
-        .unwrap_or_else(|_| "/work/shared/nlu/sample.jsonl".to_string());
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/nlu/sample.jsonl");
     let table = std::fs::read_to_string(path).unwrap_or_else(|_| OWN.to_string());
     table
         .lines()

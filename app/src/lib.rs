@@ -21,6 +21,8 @@ pub mod money;
 pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod request;
+#[cfg(feature = "ssr")]
+pub mod scheduling;
 pub mod serde_util;
 pub mod settings;
 #[cfg(feature = "ssr")]

@@ -515,6 +515,60 @@ async fn an_undo_that_fails_midway_can_be_tried_again() {
 }
 
 #[tokio::test]
+async fn am_i_free_answers_from_the_calendar_and_offers_free_times() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("free@example.com").await;
+    for (title, start, end) in [
+        ("Dentist", "2026-11-24T14:00:00Z", "2026-11-24T15:00:00Z"),
+        ("Standup", "2026-11-24T12:00:00Z", "2026-11-24T12:15:00Z"),
+    ] {
+        let (status, _) = user
+            .post(
+                "/api/events",
+                json!({ "title": title, "start": start, "end": end }),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let ask = async |message: &str| text(&user.chat(json!({ "message": message })).await.1);
+
+    assert_eq!(
+        ask("am I free tuesday at 4pm?").await,
+        "You're free Tue 24 Nov, 4 pm–4:30 pm."
+    );
+    let busy = ask("am I free tuesday at 2:30pm?").await;
+    assert!(
+        busy.starts_with("You're busy Tue 24 Nov, 2:30 pm–3 pm:"),
+        "{busy}"
+    );
+    assert!(busy.contains("Dentist"), "{busy}");
+    assert!(!busy.contains("Standup"), "{busy}");
+    assert!(
+        busy.ends_with("Free nearby: 1:30 pm, 3 pm and 3:15 pm."),
+        "the three nearest free half hours: {busy}"
+    );
+    // The afternoon is 2 pm to 5 pm (shared/nlu/SCHEMA.md).
+    let afternoon = ask("am I free tuesday afternoon?").await;
+    assert!(
+        afternoon.starts_with("For Tue 24 Nov, 2 pm–5 pm you have:"),
+        "{afternoon}"
+    );
+    assert!(
+        afternoon.contains("Dentist") && !afternoon.contains("Standup"),
+        "{afternoon}"
+    );
+    assert!(
+        afternoon.ends_with("Free for 30 minutes at 3 pm, 3:30 pm and 4 pm."),
+        "the first free times in it: {afternoon}"
+    );
+    let morning = ask("am I free tuesday morning?").await;
+    assert_eq!(
+        morning,
+        "Nothing is booked for Tue 24 Nov, 9 am–12 pm: you're free."
+    );
+}
+
+#[tokio::test]
 async fn conversations_are_private() {
     let app = TestApp::start().await;
     let alice = app.signed_in("alice@example.com").await;

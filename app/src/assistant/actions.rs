@@ -196,28 +196,14 @@ pub async fn perform(
             )))
         }
         Action::CheckAvailability { from, to, slot } => {
-            let busy = events::ops::list_on(tx.conn(), user, from, to).await?;
-            let when = if slot {
-                phrases::slot(from, to, tz)
-            } else {
-                phrases::range(from, to, tz)
-            };
-            if busy.is_empty() {
-                return Ok(Outcome::said(if slot {
-                    format!("You're free {when}.")
-                } else {
-                    format!("Nothing is booked for {when}: you're free.")
-                }));
-            }
-            let lines: Vec<String> = busy.iter().map(|e| phrases::event_line(e, tz)).collect();
-            Ok(Outcome::said(if slot {
-                format!("You're busy {when}:\n\n{}", lines.join("\n"))
-            } else {
-                format!(
-                    "For {when} you have:\n\n{}\n\nThe rest of the time is free.",
-                    lines.join("\n")
-                )
-            }))
+            let now = tx.now();
+            // Wide enough for the free times offered near a busy slot.
+            let window_end = to.max(from + Duration::days(AVAILABILITY_DAYS));
+            let events =
+                events::ops::list_on(tx.conn(), user, from - Duration::days(1), window_end).await?;
+            Ok(Outcome::said(availability(
+                user, &events, now, from, to, slot,
+            )))
         }
         Action::AddTask { input, reminder } => {
             let task = tasks::ops::create(tx, user, input).await?;
@@ -354,6 +340,111 @@ pub async fn undo(tx: &mut Tx, user: &User, undo: Undo) -> Result<String, AppErr
             format!("Removed the expense of {} {}", gone.amount, gone.currency)
         }
     })
+}
+
+/// How far past the asked time free times are looked for.
+const AVAILABILITY_DAYS: i64 = 7;
+/// A slot asked about longer than this is a period to find free times in ("Tuesday
+/// afternoon"), not a meeting to fit.
+const LONGEST_SLOT_MINUTES: i64 = 120;
+/// Free times offered at most.
+const OFFERED: usize = 3;
+
+/// The answer to "am I free …": a slot is free or busy (then with free times nearby); a
+/// period lists what is booked and the first free times in it. Timed events are busy; all-day
+/// events (birthdays, holidays) take no time, as calendars usually treat them.
+fn availability(
+    user: &User,
+    events: &[Event],
+    now: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    slot: bool,
+) -> String {
+    use crate::scheduling::{self, Busy, Rules, Verdict, WeekHours};
+    let tz = user.tz();
+    let busy: Vec<Busy> = events
+        .iter()
+        .filter(|e| !e.all_day)
+        .map(|e| Busy::new(e.start, e.end))
+        .collect();
+    let mut rules = Rules::new(tz, WeekHours::always());
+    rules.step = Duration::minutes(15);
+    // Asking about the past is allowed ("was I free at 3?").
+    rules.min_notice = Duration::zero().min(from - now);
+    rules.horizon = (to - now).max(Duration::zero()) + Duration::days(AVAILABILITY_DAYS);
+    let in_span: Vec<&Event> = events.iter().filter(|e| e.overlaps(from, to, tz)).collect();
+    let lines = |found: &[&Event]| {
+        found
+            .iter()
+            .map(|e| phrases::event_line(e, tz))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let length = to - from;
+    if slot && length <= Duration::minutes(LONGEST_SLOT_MINUTES) {
+        let when = phrases::slot(from, to, tz);
+        return match scheduling::check(&rules, &busy, now, from, length) {
+            Verdict::Busy { .. } => {
+                let clashing: Vec<&Event> = in_span.into_iter().filter(|e| !e.all_day).collect();
+                let near = scheduling::nearest(&rules, &busy, now, from, length, OFFERED);
+                let offer = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n\nFree nearby: {}.", free_times(&near, tz))
+                };
+                format!("You're busy {when}:\n\n{}{offer}", lines(&clashing))
+            }
+            _ => format!("You're free {when}."),
+        };
+    }
+    let when = if slot {
+        phrases::slot(from, to, tz)
+    } else {
+        phrases::range(from, to, tz)
+    };
+    if in_span.is_empty() {
+        return format!("Nothing is booked for {when}: you're free.");
+    }
+    let meeting = Duration::minutes(i64::from(user.default_meeting_minutes));
+    let starts = scheduling::first_free(&rules, &busy, now, from.max(now), to, meeting, 50);
+    // Offered times that do not overlap each other.
+    let mut offered: Vec<DateTime<Utc>> = Vec::new();
+    for start in starts {
+        if offered.len() < OFFERED && offered.last().is_none_or(|last| start >= *last + meeting) {
+            offered.push(start);
+        }
+    }
+    let free = if offered.is_empty() {
+        "No free time is left in it.".to_owned()
+    } else {
+        format!(
+            "Free for {} minutes at {}.",
+            user.default_meeting_minutes,
+            free_times(&offered, tz)
+        )
+    };
+    format!("For {when} you have:\n\n{}\n\n{free}", lines(&in_span))
+}
+
+/// "2 pm, 3:30 pm and Wed 25 Nov, 9 am": times on the first one's day by the clock alone.
+fn free_times(starts: &[DateTime<Utc>], tz: chrono_tz::Tz) -> String {
+    let first_day = starts.first().map(|s| s.with_timezone(&tz).date_naive());
+    let said: Vec<String> = starts
+        .iter()
+        .map(|s| {
+            let day = s.with_timezone(&tz).date_naive();
+            if Some(day) == first_day {
+                phrases::clock(*s, tz)
+            } else {
+                format!("{}, {}", phrases::day(day), phrases::clock(*s, tz))
+            }
+        })
+        .collect();
+    match said.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => said.concat(),
+    }
 }
 
 /// An event's times in the form its input takes (all-day ends are inclusive dates).

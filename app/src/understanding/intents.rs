@@ -745,6 +745,16 @@ fn availability(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             None,
         ),
         Precision::TimeRange => (Some(dt(w.start)), Some(dt(w.end)), None, None),
+        // "am i free friday afternoon": from the part's anchor to its end; "tonight" to 23:00.
+        Precision::PartOfDay => {
+            let end = if w.end.date_naive() == w.start.date_naive() {
+                w.end
+            } else {
+                let eleven = w.start.date_naive().and_hms_opt(23, 0, 0)?;
+                ctx.now.timezone().from_local_datetime(&eleven).single()?
+            };
+            (Some(dt(w.start)), Some(dt(end)), None, None)
+        }
         Precision::Day | Precision::Week | Precision::Weekend => {
             (None, None, Some(dt(w.start)), Some(dt(w.end)))
         }
