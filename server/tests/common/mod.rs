@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 pub mod fake_llm;
+pub mod process;
 
 use app::assistant::Assistant;
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
