@@ -94,7 +94,7 @@ impl Caches {
                     self.sessions.forget(&id);
                 }
             }
-            Notice::Jobs => {}
+            Notice::Jobs | Notice::StopTurn(_) => {}
         }
     }
 
@@ -174,12 +174,7 @@ impl AppState {
         &self,
         database_url: String,
     ) -> Result<tokio::task::JoinHandle<()>, AppError> {
-        crate::db::notify::listen(
-            database_url,
-            Arc::clone(&self.caches),
-            Arc::clone(&self.jobs_ready),
-        )
-        .await
+        crate::db::notify::listen(database_url, self.clone()).await
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -382,9 +382,16 @@ async fn stop_closes_the_upstream_request_and_keeps_what_was_said() {
     assert_eq!(saved["content"], "Once upon a time");
     assert_eq!(saved["status"], "streaming");
 
-    let (status, stopped) = user
-        .post(&format!("/api/chat/messages/{message_id}/stop"), json!({}))
+    // Someone else cannot stop it; its owner can, through another process.
+    let stop = format!("/api/chat/messages/{message_id}/stop");
+    let (status, stopped) = app
+        .signed_in("other@example.com")
+        .await
+        .post(&stop, json!({}))
         .await;
+    assert_eq!((status, &stopped["stopped"]), (200, &json!(false)));
+    let elsewhere = app.beside().await;
+    let (status, stopped) = user.at(&elsewhere).post(&stop, json!({})).await;
     assert_eq!((status, &stopped["stopped"]), (200, &json!(true)));
     let (name, done) = stream.next().await.expect("done");
     assert_eq!(name, "done");
@@ -569,6 +576,57 @@ async fn am_i_free_answers_from_the_calendar_and_offers_free_times() {
 }
 
 #[tokio::test]
+async fn a_turn_run_to_the_end_answers_in_the_channels_words() {
+    use app::assistant::model::{Channel, TurnOutcome};
+    let app = TestApp::start().await;
+    let user = app.user("texter@example.com", false).await;
+    let client = app.client_for("texter@example.com").await;
+    let assistant = app.state.assistant.clone();
+    let run = async |channel, message: &str| {
+        assistant
+            .run_to_end(&app.state, &user, channel, None, message)
+            .await
+            .expect("a turn")
+    };
+
+    let reply = run(Channel::Sms, "lunch w/ Sam tmrw 1pm").await;
+    assert_eq!(
+        reply.text,
+        "Added \"lunch with Sam\" on Mon 23 Nov, 1 pm-1:30 pm."
+    );
+    assert_eq!(reply.outcome, Ok(TurnOutcome::Answered));
+    assert_eq!(reply.actions.len(), 1);
+    let (_, listed) = client.get("/api/events").await;
+    assert_eq!(listed[0]["source"], "sms", "made by a text message");
+
+    run(Channel::Voice, "team sync tuesday at 10").await;
+    let reply = run(Channel::Voice, "team sync wednesday at 10").await;
+    assert_eq!(
+        reply.text,
+        "Added \"team sync\" on Wed 25 Nov, 10 am to 10:30 am."
+    );
+    let reply = run(Channel::Sms, "cancel team sync").await;
+    let Ok(TurnOutcome::Question { options }) = &reply.outcome else {
+        panic!("a question back: {reply:?}");
+    };
+    assert_eq!(options.len(), 2);
+    assert!(
+        reply.text.contains("\n1) \"team sync\" on Tue 24 Nov"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.ends_with("Which one?"), "{}", reply.text);
+    assert!(reply.actions.is_empty());
+
+    let reply = run(Channel::Sms, "cancel the dentist").await;
+    assert_eq!(reply.outcome, Ok(TurnOutcome::Refused));
+    assert_eq!(reply.text, "I couldn't find an event matching \"dentist\".");
+    assert_eq!(app.count("events").await, 3, "nothing was cancelled");
+    // Each channel's turns are stored and counted like the chat's.
+    assert_eq!(app.count("assistant_turns").await, 5);
+}
+
+#[tokio::test]
 async fn conversations_are_private() {
     let app = TestApp::start().await;
     let alice = app.signed_in("alice@example.com").await;
@@ -722,6 +780,11 @@ async fn the_rules_find_events_and_tasks_by_their_words_and_undo_restores_them()
         names(&events),
         ["start", "token", "done"],
         "nothing was done"
+    );
+    assert_eq!(last(&events)["outcome"]["kind"], "question");
+    assert_eq!(
+        last(&events)["outcome"]["options"].as_array().map(Vec::len),
+        Some(2)
     );
 
     let (_, events) = user.chat(json!({ "message": "cancel the dentist" })).await;

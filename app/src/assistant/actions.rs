@@ -127,13 +127,33 @@ impl Outcome {
     }
 }
 
+/// Why an action was not carried out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionError {
+    /// More than one thing matched: the user must say which.
+    Ask {
+        question: String,
+        options: Vec<String>,
+    },
+    /// Nothing matched, said in a sentence for the user.
+    Refuse(String),
+    /// An operation refused or failed.
+    App(AppError),
+}
+
+impl From<AppError> for ActionError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
 /// Carries out one action for `user` in `tx` (its reads too, so they see its writes).
 pub async fn perform(
     tx: &mut Tx,
     user: &User,
     action: Action,
     source: Source,
-) -> Result<Outcome, AppError> {
+) -> Result<Outcome, ActionError> {
     let tz = user.tz();
     match action {
         Action::CreateEvent(input) => {
@@ -490,10 +510,10 @@ fn matches(title: &str, keys: &[String]) -> bool {
 
 /// The one event `target` names: by id, or the only coming event (on the day, when given)
 /// whose title has every word.
-async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, AppError> {
+async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, ActionError> {
     let tz = user.tz();
     let (words, day) = match target {
-        Target::Id(id) => return events::ops::get_on(tx.conn(), user, *id).await,
+        Target::Id(id) => return Ok(events::ops::get_on(tx.conn(), user, *id).await?),
         Target::Words { words, day } => (words, day),
     };
     let (from, to) = match day {
@@ -515,7 +535,7 @@ async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, 
         .into_iter()
         .filter(|e| matches(&e.title, &keys))
         .collect();
-    the_one(found, ("event", "an event", "events"), words, |e| {
+    the_one(found, ("an event", "events"), words, |e| {
         phrases::event(e, tz)
     })
 }
@@ -525,9 +545,9 @@ async fn find_task(
     tx: &mut Tx,
     user: &User,
     target: &Target,
-) -> Result<crate::tasks::model::Task, AppError> {
+) -> Result<crate::tasks::model::Task, ActionError> {
     let words = match target {
-        Target::Id(id) => return tasks::ops::get_on(tx.conn(), user, *id).await,
+        Target::Id(id) => return Ok(tasks::ops::get_on(tx.conn(), user, *id).await?),
         Target::Words { words, .. } => words,
     };
     let keys = keywords(words);
@@ -537,32 +557,41 @@ async fn find_task(
         .into_iter()
         .filter(|t| matches(&t.title, &keys))
         .collect();
-    the_one(found, ("task", "an open task", "open tasks"), words, |t| {
+    the_one(found, ("an open task", "open tasks"), words, |t| {
         phrases::task(t, user.tz())
     })
 }
 
-/// The only item found, or a refusal saying none or which ones matched `words`.
-/// `(field, one, many)` name the kind of item: ("event", "an event", "events").
+/// Options offered when several things match.
+const OPTIONS: usize = 5;
+
+/// The only item found, or a question listing those that matched `words`, or a refusal when
+/// none did. `(one, many)` name the kind of item: ("an event", "events").
 fn the_one<T>(
     found: Vec<T>,
-    (field, one, many): (&str, &str, &str),
+    (one, many): (&str, &str),
     words: &str,
     describe: impl Fn(&T) -> String,
-) -> Result<T, AppError> {
+) -> Result<T, ActionError> {
     if found.len() > 1 {
-        let listed: Vec<String> = found.iter().take(5).map(describe).collect();
-        return Err(AppError::invalid(
-            field,
-            format!(
-                "several {many} match “{words}”: {}; which one?",
-                listed.join("; ")
+        let options: Vec<String> = found.iter().take(OPTIONS).map(describe).collect();
+        let numbered: Vec<String> = options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| format!("{}) {o}", i + 1))
+            .collect();
+        return Err(ActionError::Ask {
+            question: format!(
+                "Several {many} match “{words}”:\n{}\nWhich one?",
+                numbered.join("\n")
             ),
-        ));
+            options,
+        });
     }
-    found.into_iter().next().ok_or_else(|| {
-        AppError::invalid(field, format!("I couldn't find {one} matching “{words}”"))
-    })
+    found
+        .into_iter()
+        .next()
+        .ok_or_else(|| ActionError::Refuse(format!("I couldn't find {one} matching “{words}”.")))
 }
 
 #[cfg(test)]

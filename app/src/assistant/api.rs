@@ -41,7 +41,13 @@ pub async fn send_message(conversation_id: Option<i64>, message: String) -> Resu
     let (state, user) = crate::request::acting_user().await?;
     let mut started = state
         .assistant
-        .start(&state, &user, conversation_id, &message)
+        .start(
+            &state,
+            &user,
+            super::model::Channel::WebChat,
+            conversation_id,
+            &message,
+        )
         .await?;
     while let Some(event) = started.events.recv().await {
         if event.is_last() {
@@ -56,7 +62,7 @@ pub async fn send_message(conversation_id: Option<i64>, message: String) -> Resu
 #[server(prefix = "/rpc")]
 pub async fn stop_reply(message_id: i64) -> Result<bool, AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    Ok(state.assistant.stop(user.id, message_id))
+    super::ops::stop(&state, &user, message_id).await
 }
 
 /// Takes back what a reply changed; returns a sentence saying what happened.

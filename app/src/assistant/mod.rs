@@ -30,6 +30,8 @@ pub mod tools;
 #[cfg(feature = "ssr")]
 pub mod turn;
 pub mod views;
+#[cfg(feature = "ssr")]
+pub mod wording;
 
 #[cfg(feature = "ssr")]
 pub use turn::Assistant;

@@ -124,6 +124,33 @@ pub struct Piece {
     pub text: String,
 }
 
+/// The door a turn came through: it picks how the reply reads and is the source of what the
+/// turn makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The chat page: markdown.
+    WebChat,
+    /// `POST /api/chat`: markdown.
+    Api,
+    /// A text message: plain text, two segments where it can.
+    Sms,
+    /// A phone call: one sentence an agent can say.
+    Voice,
+}
+
+/// What a turn came to, typed (a failure is a [`TurnFailed`] instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TurnOutcome {
+    /// Answered, and done what was asked (its changes came as `action` events).
+    Answered,
+    /// Asked which of several things the user meant; an answer names one of `options`.
+    Question { options: Vec<String> },
+    /// Refused: nothing matched, or a value was not acceptable.
+    Refused,
+}
+
 /// How a turn ended (done or stopped).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TurnDone {
@@ -131,6 +158,7 @@ pub struct TurnDone {
     pub message_id: i64,
     pub tier: Tier,
     pub status: MessageStatus,
+    pub outcome: TurnOutcome,
     /// What the turn's model calls cost, in US dollars.
     pub cost_usd: String,
 }

@@ -5,6 +5,7 @@ use super::model::{Conversation, ConversationSummary, Usage};
 use super::store;
 use crate::auth::model::User;
 use crate::db;
+use crate::db::notify::{self, Notice};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -55,6 +56,19 @@ pub async fn rename(
 pub async fn delete(state: &AppState, user: &User, id: i64) -> Result<(), AppError> {
     let mut conn = db::conn(&state.pool).await?;
     store::delete_conversation(&mut conn, user.id, id).await
+}
+
+/// Stops a reply being written, whichever process writes it; false when it is not being
+/// written (or not the user's).
+pub async fn stop(state: &AppState, user: &User, message_id: i64) -> Result<bool, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    if !store::is_streaming(&mut conn, user.id, message_id).await? {
+        return Ok(false);
+    }
+    notify::send(&mut conn, &[Notice::StopTurn(message_id)]).await?;
+    // At once if it runs here; the notice reaches it wherever it runs.
+    state.assistant.cancel(message_id);
+    Ok(true)
 }
 
 /// Takes back what a reply changed; returns a sentence saying what happened. The claim on

@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn events_split_anywhere_come_out_whole() {
-        let wire = "event: token\ndata: {\"text\":\"Hel\"}\n\n:keep-alive\n\nevent: token\ndata: {\"text\":\"lo\"}\n\nevent: done\ndata: {\"conversation_id\":1,\"message_id\":2,\"tier\":\"cheap\",\"status\":\"done\",\"cost_usd\":\"0.000001\"}\n\n";
+        let wire = "event: token\ndata: {\"text\":\"Hel\"}\n\n:keep-alive\n\nevent: token\ndata: {\"text\":\"lo\"}\n\nevent: done\ndata: {\"conversation_id\":1,\"message_id\":2,\"tier\":\"cheap\",\"status\":\"done\",\"outcome\":{\"kind\":\"answered\"},\"cost_usd\":\"0.000001\"}\n\n";
         for split in 0..wire.len() {
             let mut parser = Parser::default();
             let mut events = parser.push(&wire[..split]);

@@ -172,6 +172,22 @@ pub async fn save_progress(
     Ok(())
 }
 
+/// Whether `user_id`'s reply `id` is still being written.
+pub async fn is_streaming(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        chat_messages::table
+            .filter(chat_messages::id.eq(id))
+            .filter(chat_messages::user_id.eq(user_id))
+            .filter(chat_messages::status.eq(MessageStatus::Streaming.as_str())),
+    ))
+    .get_result(conn)
+    .await?)
+}
+
 /// Marks a reply still being written as alive (see [`fail_stale_replies`]).
 pub async fn touch_reply(conn: &mut AsyncPgConnection, id: i64) -> Result<(), AppError> {
     diesel::update(chat_messages::table.find(id))

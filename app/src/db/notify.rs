@@ -1,4 +1,4 @@
-//! How processes sharing one database tell each other what changed: PostgreSQL's
+//! How processes sharing one database tell each other what changed (and to stop a reply): PostgreSQL's
 //! `LISTEN/NOTIFY` on one channel. A notice sent inside a transaction is delivered when it
 //! commits (and never if it rolls back), so a process hears of a change exactly when the
 //! change can be read.
@@ -8,16 +8,13 @@
 //! when it is back everything remembered is forgotten (a full reread), since notices sent
 //! meanwhile were lost.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::AppError;
+use crate::state::AppState;
 use diesel::sql_types::{Array, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use futures::StreamExt;
-use tokio::sync::Notify;
-
-use crate::error::AppError;
-use crate::state::Caches;
 
 /// The one channel Aida's notices travel on.
 pub const CHANNEL: &str = "aida";
@@ -37,6 +34,8 @@ pub enum Notice {
     Session(String),
     /// Jobs are ready to run.
     Jobs,
+    /// Stop writing this reply (its message id), wherever it is written.
+    StopTurn(i64),
 }
 
 impl Notice {
@@ -46,6 +45,7 @@ impl Notice {
             Self::Account(id) => format!("a:{id}"),
             Self::Session(id) => format!("s:{id}"),
             Self::Jobs => "j".to_owned(),
+            Self::StopTurn(id) => format!("x:{id}"),
         }
     }
 
@@ -58,6 +58,7 @@ impl Notice {
             "d" => rest.parse().ok().map(Self::UserData),
             "a" => rest.parse().ok().map(Self::Account),
             "s" => Some(Self::Session(rest.to_owned())),
+            "x" => rest.parse().ok().map(Self::StopTurn),
             _ => None,
         }
     }
@@ -77,11 +78,12 @@ pub async fn send(conn: &mut AsyncPgConnection, notices: &[Notice]) -> Result<()
     Ok(())
 }
 
-/// Applies a notice to this process's memory.
-fn apply(notice: &Notice, caches: &Caches, jobs: &Notify) {
+/// Applies a notice to this process.
+fn apply(notice: &Notice, state: &AppState) {
     match notice {
-        Notice::Jobs => jobs.notify_waiters(),
-        other => caches.forget(other),
+        Notice::Jobs => state.jobs_ready.notify_waiters(),
+        Notice::StopTurn(id) => state.assistant.cancel(*id),
+        other => state.caches.forget(other),
     }
 }
 
@@ -104,16 +106,12 @@ async fn connect(url: &str) -> Result<AsyncPgConnection, ListenError> {
 /// Starts listening for notices on a connection of its own; returns once the first
 /// connection listens (so what this process remembers from then on is kept right), with the
 /// task that goes on listening and reconnecting until it is aborted.
-pub async fn listen(
-    url: String,
-    caches: Arc<Caches>,
-    jobs: Arc<Notify>,
-) -> Result<tokio::task::JoinHandle<()>, AppError> {
+pub async fn listen(url: String, state: AppState) -> Result<tokio::task::JoinHandle<()>, AppError> {
     let first = connect(&url).await.map_err(|e| {
         tracing::error!(error = %e, "cannot listen for other processes' changes");
         AppError::Unavailable
     })?;
-    caches.start_trusting();
+    state.caches.start_trusting();
     Ok(tokio::spawn(async move {
         let mut conn = Some(first);
         loop {
@@ -122,7 +120,7 @@ pub async fn listen(
                 None => match connect(&url).await {
                     Ok(c) => {
                         tracing::info!("listening for other processes' changes again");
-                        caches.start_trusting();
+                        state.caches.start_trusting();
                         c
                     }
                     Err(e) => {
@@ -132,10 +130,10 @@ pub async fn listen(
                     }
                 },
             };
-            let lost = receive(current, &caches, &jobs).await;
-            caches.stop_trusting();
+            let lost = receive(current, &state).await;
+            state.caches.stop_trusting();
             // Workers waiting for a notice look for work themselves.
-            jobs.notify_waiters();
+            state.jobs_ready.notify_waiters();
             tracing::warn!(error = %lost, "lost the listening connection; serving from the database");
             tokio::time::sleep(RECONNECT_AFTER).await;
         }
@@ -143,7 +141,7 @@ pub async fn listen(
 }
 
 /// Applies notices until the connection fails.
-async fn receive(mut conn: AsyncPgConnection, caches: &Caches, jobs: &Notify) -> ListenError {
+async fn receive(mut conn: AsyncPgConnection, state: &AppState) -> ListenError {
     loop {
         let next = {
             let mut stream = std::pin::pin!(conn.notifications_stream());
@@ -151,7 +149,7 @@ async fn receive(mut conn: AsyncPgConnection, caches: &Caches, jobs: &Notify) ->
         };
         match next {
             Ok(Some(Ok(n))) => match Notice::decode(&n.payload) {
-                Some(notice) => apply(&notice, caches, jobs),
+                Some(notice) => apply(&notice, state),
                 None => tracing::warn!(payload = n.payload, "unreadable notice"),
             },
             Ok(Some(Err(e))) => return e.into(),
@@ -176,6 +174,7 @@ mod tests {
             Notice::Account(3),
             Notice::Session("aBc-_09".into()),
             Notice::Jobs,
+            Notice::StopTurn(8),
         ] {
             assert_eq!(Notice::decode(&notice.encode()), Some(notice));
         }

@@ -3,4 +3,6 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod built;
+#[cfg(feature = "ssr")]
+pub mod ops;
 pub mod views;

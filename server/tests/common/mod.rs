@@ -422,6 +422,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same credentials, talking to `app` (another process on the same database).
+    pub fn at(&self, app: &TestApp) -> Client {
+        Client {
+            http: self.http.clone(),
+            base: app.base.clone(),
+            token: self.token.clone(),
+        }
+    }
+
     fn with_auth(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.token {
             Some(t) => req.bearer_auth(t),

@@ -43,7 +43,13 @@ pub async fn send(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let started = state
         .assistant
-        .start(&state, &user, request.conversation_id, &request.message)
+        .start(
+            &state,
+            &user,
+            app::assistant::model::Channel::Api,
+            request.conversation_id,
+            &request.message,
+        )
         .await?;
     let events = futures::stream::unfold(Some(started.events), |rx| async move {
         let mut rx = rx?;
@@ -70,8 +76,14 @@ pub async fn show(
 }
 
 /// Stops a reply being written; `{"stopped": false}` when it had already finished.
-pub async fn stop(State(state): State<AppState>, Acting(user): Acting, Id(id): Id) -> Json<Value> {
-    Json(json!({ "stopped": state.assistant.stop(user.id, id) }))
+pub async fn stop(
+    State(state): State<AppState>,
+    Acting(user): Acting,
+    Id(id): Id,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(
+        json!({ "stopped": ops::stop(&state, &user, id).await? }),
+    ))
 }
 
 pub async fn undo(
