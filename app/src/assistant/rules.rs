@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::actions::{Action, Target};
 use crate::auth::model::User;
 use crate::events::model::EventInput;
-use crate::expenses::model::{AmountText, Category, ExpenseInput};
+use crate::expenses::model::{AmountText, ExpenseInput};
 use crate::tasks::model::TaskInput;
 use crate::understanding::{self, Context, Intent, Moment};
 
@@ -99,9 +99,9 @@ fn action(intent: Intent, user: &User) -> Option<Action> {
             description,
             date: day,
         } => Action::LogExpense(ExpenseInput {
-            amount: AmountText(crate::money::Cents(amount.0).to_string()),
+            amount: AmountText(amount.to_string()),
             currency: Some(currency),
-            category: Some(category_name(&category)),
+            category: Some(category.as_str().to_owned()),
             description: Some(description),
             date: Some(date(day).to_string()),
         }),
@@ -113,7 +113,7 @@ fn action(intent: Intent, user: &User) -> Option<Action> {
         Intent::ExpenseSummary { from, to, category } => Action::SpendingSummary {
             from: date(from),
             to: date(to),
-            category: category.and_then(|c| Category::parse(&category_name(&c))),
+            category,
         },
         Intent::CheckAvailability {
             start,
@@ -147,14 +147,6 @@ fn action(intent: Intent, user: &User) -> Option<Action> {
         },
         Intent::Unknown => return None,
     })
-}
-
-/// The understanding module's category as the expenses domain names it.
-fn category_name(category: &understanding::category::Category) -> String {
-    serde_json::to_value(category)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "Other".to_owned())
 }
 
 #[cfg(test)]

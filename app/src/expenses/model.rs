@@ -12,13 +12,21 @@ pub const MAX_DESCRIPTION: usize = 500;
 /// The categories of `shared/nlu/SCHEMA.md`, exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Category {
+    /// Meals, groceries, drinks.
     Food,
+    /// Fuel, fares, parking, rides.
     Transport,
+    /// Clothes, gadgets, gifts.
     Shopping,
+    /// Rent, utilities, phone, insurance.
     Bills,
+    /// Films, concerts, streaming, games.
     Entertainment,
+    /// Pharmacy, doctor, dentist, therapy.
     Health,
+    /// Hotels, flights, holidays.
     Travel,
+    /// Anything else (haircuts, donations).
     Other,
 }
 

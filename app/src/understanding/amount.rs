@@ -16,13 +16,6 @@ pub struct Amount {
     pub span: (usize, usize),
 }
 
-/// Formats cents as a decimal string with two decimals ("38.40").
-pub fn format_cents(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let c = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", c / 100, c % 100)
-}
-
 /// Parses "38.40", "210", "4.5", "1200" into cents (at most two decimals).
 pub fn parse_cents(s: &str) -> Option<i64> {
     let (whole, frac) = match s.split_once('.') {
@@ -168,8 +161,6 @@ mod tests {
 
     #[test]
     fn formatting_and_limits() {
-        assert_eq!(format_cents(3840), "38.40");
-        assert_eq!(format_cents(5), "0.05");
         assert_eq!(parse_cents("4.5"), Some(450));
         assert_eq!(parse_cents("4.555"), None);
         assert_eq!(parse_cents("99999999999999"), None);

@@ -1,27 +1,8 @@
 //! Expense categories and the words that point to them.
 
-use serde::Serialize;
-
-/// The contract's expense categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Category {
-    /// Meals, groceries, drinks.
-    Food,
-    /// Fuel, fares, parking, rides.
-    Transport,
-    /// Clothes, gadgets, gifts.
-    Shopping,
-    /// Rent, utilities, phone, insurance.
-    Bills,
-    /// Films, concerts, streaming, games.
-    Entertainment,
-    /// Pharmacy, doctor, dentist, therapy.
-    Health,
-    /// Hotels, flights, holidays.
-    Travel,
-    /// Anything else (haircuts, donations).
-    Other,
-}
+/// The contract's expense categories: the expenses domain's own type, so what the rules
+/// understand is what an expense stores.
+pub use crate::expenses::model::Category;
 
 fn word_category(w: &str) -> Option<Category> {
     use Category::*;

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
-use super::amount::format_cents;
 use super::category::Category;
 
 /// A point in time as the contract writes it: a date (`YYYY-MM-DD`) or an
@@ -33,15 +32,8 @@ impl Serialize for Moment {
     }
 }
 
-/// A money amount in hundredths, written as a two-decimal string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cents(pub i64);
-
-impl Serialize for Cents {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_cents(self.0))
-    }
-}
+/// Amounts are the app's money type (whole cents, written "12.50").
+pub use crate::money::Cents;
 
 /// One understood message. `Unknown` hands the message to the language model.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
