@@ -1,8 +1,9 @@
 //! Durable work in PostgreSQL: jobs added in the same transaction as the change that causes
 //! them, run by workers in any number of processes, retried with backoff, and kept visible
 //! when they fail for good. See `queue` (the table's statements), `worker` (claiming and
-//! running) and `kinds` (what Aida runs).
+//! running), `kinds` (what Aida runs), and `api` (the admin page's server functions).
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod kinds;
 pub mod model;
