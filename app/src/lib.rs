@@ -92,6 +92,7 @@ lazy_page!(CalendarRoute, signed(events::views::calendar_page));
 lazy_page!(ExpensesRoute, signed(expenses::views::expenses_page));
 lazy_page!(SettingsRoute, signed(settings::views::settings_page));
 lazy_page!(AdminRoute, signed(admin::views::admin_page));
+lazy_page!(JobsRoute, signed(jobs::views::jobs_page));
 lazy_page!(TasksRoute, signed(tasks::views::tasks_page));
 lazy_page!(ChatRoute, signed(assistant::views::chat_page));
 lazy_page!(UsageRoute, signed(assistant::views::usage_page));
@@ -112,6 +113,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/expenses") view={Lazy::<ExpensesRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/admin/jobs") view={Lazy::<JobsRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/chat/:id?") view={Lazy::<ChatRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async/>

@@ -1,4 +1,5 @@
-//! The admin page: approve or reject sign-ups, disable or enable accounts.
+//! The admin page: approve or reject sign-ups, disable or enable accounts; a link to the jobs
+//! page (`jobs::views`).
 
 use leptos::prelude::*;
 
@@ -15,7 +16,9 @@ pub fn admin_page() -> impl IntoView {
     let error = action_error(manage);
     let data = page_data(move || manage.version().get(), |_| list_accounts());
     view! {
-        <PageHeader title="Administration"/>
+        <PageHeader title="Administration">
+            <a href="/admin/jobs" class=SECONDARY_BUTTON_CLASS>"Jobs"</a>
+        </PageHeader>
         <FormError error=error/>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading accounts…"</p> }>
             {move || Suspend::new(async move {
