@@ -202,3 +202,28 @@ run_browser_tests() {
   fi
   return "$status"
 }
+
+# Gives the account $2 in database $1 a benchmark's data: 2,000 events, 500 tasks, 3,000
+# expenses (scripts/bench, scripts/bench-writes).
+seed_bench_user() {
+  log "seeding 2,000 events, 500 tasks, 3,000 expenses"
+  "$PG_BIN/psql" -q -v ON_ERROR_STOP=1 -d "$1" <<SQL
+UPDATE users SET timezone = 'America/Toronto', currency = 'CAD' WHERE email = '$2';
+INSERT INTO events (user_id, title, location, starts_at, ends_at, all_day, source)
+SELECT u.id, 'Meeting ' || g, 'Room ' || (g % 7),
+       date_trunc('hour', now()) - interval '200 days' + g * interval '5 hours 17 minutes',
+       date_trunc('hour', now()) - interval '200 days' + g * interval '5 hours 17 minutes' + interval '45 minutes',
+       false, 'web'
+FROM users u, generate_series(1, 2000) g WHERE u.email = '$2';
+INSERT INTO tasks (user_id, title, due_date, priority, completed_at)
+SELECT u.id, 'Task ' || g, current_date + (g % 120 - 60), 1 + g % 3,
+       CASE WHEN g % 2 = 0 THEN now() END
+FROM users u, generate_series(1, 500) g WHERE u.email = '$2';
+INSERT INTO expenses (user_id, amount, currency, category, description, spent_on)
+SELECT u.id, round((1 + (g * 37 % 20000) / 100.0)::numeric, 2), 'CAD',
+       (ARRAY['Food','Transport','Shopping','Bills','Entertainment','Health','Travel','Other'])[1 + g % 8],
+       'Expense ' || g, current_date - (g % 365)
+FROM users u, generate_series(1, 3000) g WHERE u.email = '$2';
+VACUUM ANALYZE;
+SQL
+}
