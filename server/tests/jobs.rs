@@ -365,3 +365,41 @@ async fn housekeeping_recurs_and_fails_replies_a_stopped_process_left_streaming(
         0
     );
 }
+
+#[tokio::test]
+async fn a_fault_before_a_changes_job_is_written_leaves_neither() {
+    let app = app_with_runs().await;
+    let user = app.user("fault-job@example.com", false).await;
+    app.break_writes("jobs", "INSERT").await;
+    let input = || app::events::model::EventInput {
+        title: "Dentist".into(),
+        description: None,
+        location: None,
+        start: "2026-11-24T14:00:00Z".into(),
+        end: None,
+        all_day: None,
+    };
+    let failed = app
+        .state
+        .write(async |tx| {
+            let event =
+                app::events::ops::create(tx, &user, input(), app::events::model::Source::Web)
+                    .await?;
+            queue::add(tx, &[NewJob::new("remind", json!({ "event": event.id }))]).await?;
+            Ok(event)
+        })
+        .await;
+    assert_eq!(failed, Err(app::error::AppError::Internal));
+    assert_eq!(app.count("events").await, 0, "the change went with its job");
+    app.mend_writes("jobs").await;
+    app.state
+        .write(async |tx| {
+            let event =
+                app::events::ops::create(tx, &user, input(), app::events::model::Source::Web)
+                    .await?;
+            queue::add(tx, &[NewJob::new("remind", json!({ "event": event.id }))]).await
+        })
+        .await
+        .expect("committed");
+    assert_eq!((app.count("events").await, app.count("jobs").await), (1, 1));
+}

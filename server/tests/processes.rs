@@ -115,3 +115,42 @@ async fn what_one_process_changes_counts_at_once_in_the_other() {
         "B still trusts the account"
     );
 }
+
+/// While a process cannot hear the others it serves nothing from memory, and once it hears
+/// them again it forgets what it remembered (notices sent meanwhile were lost).
+#[tokio::test]
+async fn a_process_that_lost_its_listening_connection_reads_afresh() {
+    let a = TestApp::start().await;
+    let b = a.beside().await;
+    a.user("deaf@example.com", false).await;
+    let on_a = a.client();
+    on_a.sign_in_session("deaf@example.com")
+        .await
+        .expect("sign in");
+    let on_b = on_a.at(&b); // the same cookie jar: the session works on both
+    let (status, before) = on_b.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(!before.contains("Unheard"));
+
+    // Every listening connection is cut, as a database restart or a network fault would.
+    a.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE pid <> pg_backend_pid() AND query = 'LISTEN aida'",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let event = json!({ "title": "Unheard", "start": "2026-11-22T16:00:00Z", "end": "2026-11-22T16:30:00Z" });
+    assert_eq!(on_a.post("/api/events", event).await.0, 201);
+    let (_, page) = on_b.get_text("/").await;
+    assert!(
+        page.contains("Unheard"),
+        "B served its Today page from memory while deaf"
+    );
+
+    // Listening again (after a second), B trusts what it reads anew.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let listening = a
+        .rows("SELECT count(*)::text AS row FROM pg_stat_activity WHERE query = 'LISTEN aida'")
+        .await;
+    assert_eq!(listening, ["2"], "both processes listen again");
+}
