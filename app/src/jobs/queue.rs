@@ -121,22 +121,22 @@ fn interval(d: Duration) -> diesel::data_types::PgInterval {
     )
 }
 
-/// Claims up to `limit` jobs that are due, or whose worker's lease has passed, for `worker`
-/// for `lease`.
+/// Claims up to `limit` due jobs, oldest first, for `worker` for `lease`.
 pub async fn claim(
     conn: &mut AsyncPgConnection,
     worker: &str,
     lease: Duration,
     limit: usize,
 ) -> Result<Vec<Claimed>, AppError> {
+    // Only waiting jobs, so the `jobs_due` index answers it; jobs whose worker died come
+    // back to waiting through `recover`.
     Ok(diesel::sql_query(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1,
                 locked_until = now() + $2, updated_at = now()
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE (state = 'queued' AND run_at <= now())
-                OR (state = 'running' AND locked_until < now() AND attempts < max_attempts)
-             ORDER BY run_at, id
+             WHERE state = 'queued' AND run_at <= now()
+             ORDER BY run_at
              LIMIT $3
              FOR UPDATE SKIP LOCKED)
          RETURNING id, kind, payload, attempts AS attempt, max_attempts",
@@ -148,18 +148,43 @@ pub async fn claim(
     .await?)
 }
 
-/// Marks dead the jobs whose worker stopped during their last attempt; returns how many.
-pub async fn bury_abandoned(conn: &mut AsyncPgConnection) -> Result<usize, AppError> {
-    Ok(diesel::sql_query(
-        "UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, updated_at = now(),
-                last_error = coalesce(last_error || E'\\n', '') || 'the worker stopped during the last attempt'
+/// What [`recover`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Recovered {
+    /// Jobs whose worker's lease passed, waiting again.
+    pub requeued: usize,
+    /// Jobs whose worker stopped during their last attempt, now dead.
+    pub buried: usize,
+}
+
+/// Takes back the jobs whose worker's lease passed (it died, or lost the database): they wait
+/// to run again, or are dead if that was their last attempt.
+pub async fn recover(conn: &mut AsyncPgConnection) -> Result<Recovered, AppError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        state: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "UPDATE jobs SET
+             state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+             last_error = CASE WHEN attempts >= max_attempts
+                 THEN coalesce(last_error || E'\\n', '') || 'the worker stopped during the last attempt'
+                 ELSE last_error END,
+             locked_by = NULL, locked_until = NULL, updated_at = now()
          WHERE id IN (
              SELECT id FROM jobs
-             WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts
-             FOR UPDATE SKIP LOCKED)",
+             WHERE state = 'running' AND locked_until < now()
+             FOR UPDATE SKIP LOCKED)
+         RETURNING state",
     )
-    .execute(conn)
-    .await?)
+    .load(conn)
+    .await?;
+    let buried = rows.iter().filter(|r| r.state == "dead").count();
+    Ok(Recovered {
+        requeued: rows.len() - buried,
+        buried,
+    })
 }
 
 /// Removes a job that succeeded, in the transaction that did its work; false when `worker`

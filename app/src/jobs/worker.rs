@@ -152,7 +152,13 @@ pub async fn run(
     ));
     let mut poll = tokio::time::interval(settings.poll);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Abandoned jobs are looked for once a poll interval, busy or not.
+    let mut recovered_at: Option<tokio::time::Instant> = None;
     loop {
+        if recovered_at.is_none_or(|at| at.elapsed() >= settings.poll) {
+            recover(&state).await;
+            recovered_at = Some(tokio::time::Instant::now());
+        }
         // Registered before looking, so a notice that comes meanwhile is not missed.
         let notified = state.jobs_ready.notified();
         tokio::pin!(notified);
@@ -204,16 +210,26 @@ async fn claim(
     limit: usize,
 ) -> Result<Vec<Claimed>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
-    let buried = queue::bury_abandoned(&mut conn).await?;
-    if buried > 0 {
-        tracing::warn!(
-            jobs = buried,
-            "jobs dead: their worker stopped during the last attempt"
-        );
-    }
     queue::claim(&mut conn, worker, lease, limit).await
 }
 
+/// Takes back the jobs of workers that died (see [`queue::recover`]).
+async fn recover(state: &AppState) {
+    let recovered = async {
+        let mut conn = db::conn(&state.pool).await?;
+        queue::recover(&mut conn).await
+    }
+    .await;
+    match recovered {
+        Ok(r) if r.requeued + r.buried > 0 => tracing::warn!(
+            requeued = r.requeued,
+            dead = r.buried,
+            "took back the jobs of a worker whose lease passed"
+        ),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot take back abandoned jobs"),
+    }
+}
 async fn extend_leases(state: AppState, worker: Arc<str>, lease: Duration) {
     let mut every = tokio::time::interval(lease / 3);
     loop {
