@@ -1,7 +1,11 @@
 //! Reading the times people type: RFC 3339 instants, local date-times in their timezone (as a
-//! `datetime-local` input sends them) and plain dates. DST gaps and overlaps are refused.
+//! `datetime-local` input sends them) and plain dates. DST gaps and overlaps are refused, and so
+//! are years outside [`YEARS`]: every date Aida reads goes through here, so date arithmetic on
+//! what is stored stays far from the calendar's limits.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// A point in time or a whole day, as typed.
@@ -17,16 +21,42 @@ pub enum TimeError {
     Malformed,
     #[error("this local time does not exist or is ambiguous at a daylight-saving change")]
     Ambiguous,
+    #[error("use a date like 2026-11-23")]
+    NotADate,
+    #[error("use a year between 1900 and 2199")]
+    OutOfRange,
+}
+
+/// The years a date may have.
+pub const YEARS: RangeInclusive<i32> = 1900..=2199;
+
+fn in_range(year: i32) -> Result<(), TimeError> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(TimeError::OutOfRange)
+    }
+}
+
+/// Reads a plain date, `YYYY-MM-DD`.
+pub fn read_date(text: &str) -> Result<NaiveDate, TimeError> {
+    let day =
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| TimeError::NotADate)?;
+    in_range(day.year())?;
+    Ok(day)
 }
 
 /// Parses `text`, reading local date-times in `tz`.
 pub fn parse(text: &str, tz: Tz) -> Result<Typed, TimeError> {
     let text = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        in_range(at.year())?;
         return Ok(Typed::At(at.with_timezone(&Utc)));
     }
-    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(Typed::Day(day));
+    match read_date(text) {
+        Ok(day) => return Ok(Typed::Day(day)),
+        Err(TimeError::OutOfRange) => return Err(TimeError::OutOfRange),
+        Err(_) => {}
     }
     let local = [
         "%Y-%m-%dT%H:%M",
@@ -37,6 +67,7 @@ pub fn parse(text: &str, tz: Tz) -> Result<Typed, TimeError> {
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
     .ok_or(TimeError::Malformed)?;
+    in_range(local.year())?;
     local_to_utc(local, tz).map(Typed::At)
 }
 
@@ -91,6 +122,29 @@ mod tests {
         );
         assert_eq!(parse("tomorrow", tz), Err(TimeError::Malformed));
         assert_eq!(parse("2026-02-30", tz), Err(TimeError::Malformed));
+    }
+
+    #[test]
+    fn refuses_years_out_of_range_in_every_form() {
+        let tz: Tz = "Europe/Paris".parse().expect("tz");
+        for text in [
+            "+262142-12-31",
+            "+262142-12-31T10:00",
+            "2200-01-01T00:00:00Z",
+            "1899-12-31",
+            "2200-01-01T00:00",
+            "-0001-01-01",
+        ] {
+            assert_eq!(parse(text, tz), Err(TimeError::OutOfRange), "{text}");
+        }
+        // RFC 3339 has no signed years.
+        assert_eq!(
+            parse("+262142-12-31T10:00:00Z", tz),
+            Err(TimeError::Malformed)
+        );
+        assert_eq!(read_date("+262142-12-31"), Err(TimeError::OutOfRange));
+        assert_eq!(read_date("31/12/2026"), Err(TimeError::NotADate));
+        assert!(read_date("2199-12-31").is_ok() && read_date("1900-01-01").is_ok());
     }
 
     #[test]

@@ -172,8 +172,7 @@ fn instant(text: &str, field: &str, tz: Tz) -> Result<DateTime<Utc>, AppError> {
 }
 
 fn day(text: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, "use a date like 2026-11-24"))
+    time::read_date(text).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
 /// A number or a string: models send amounts either way.

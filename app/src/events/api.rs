@@ -14,8 +14,9 @@ pub async fn calendar(mode: String, date: Option<String>) -> Result<CalendarView
     let now = state.now();
     let anchor = match date.as_deref().filter(|d| !d.is_empty()) {
         None => now.with_timezone(&tz).date_naive(),
-        Some(text) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| AppError::invalid("date", "use a date like 2026-11-23"))?,
+        Some(text) => {
+            crate::time::read_date(text).map_err(|e| AppError::invalid("date", e.to_string()))?
+        }
     };
     let mode = Mode::parse(&mode);
     let (first, end) = visible_dates(mode, anchor);

@@ -210,8 +210,8 @@ impl ExpenseInput {
             .filter(|d| !d.is_empty())
         {
             None => today,
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|_| {
-                v.fail("date", "use a date like 2026-11-23");
+            Some(text) => crate::time::read_date(text).unwrap_or_else(|e| {
+                v.fail("date", e.to_string());
                 today
             }),
         };

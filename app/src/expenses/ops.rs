@@ -29,7 +29,7 @@ impl Month {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        crate::time::read_date(&format!("{}-01", text.trim()))
             .ok()
             .map(|first| Self { first })
     }

@@ -26,8 +26,7 @@ pub struct ListQuery {
 }
 
 fn date(text: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, "use a date like 2026-11-23"))
+    app::time::read_date(text).map_err(|e| AppError::invalid(field, e.to_string()))
 }
 
 fn month(text: Option<&str>, today: NaiveDate) -> Result<Month, AppError> {
