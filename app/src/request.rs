@@ -97,19 +97,52 @@ pub async fn back_without_dialog(fallback: &str) -> String {
     headers
         .get(axum::http::header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.parse::<axum::http::Uri>().ok())
-        .map(|uri| {
-            let query: Vec<&str> = uri
-                .query()
-                .unwrap_or_default()
-                .split('&')
-                .filter(|p| !p.is_empty() && !p.starts_with("new=") && !p.starts_with("edit="))
-                .collect();
-            if query.is_empty() {
-                uri.path().to_owned()
-            } else {
-                format!("{}?{}", uri.path(), query.join("&"))
-            }
-        })
+        .and_then(path_back)
         .unwrap_or_else(|| fallback.to_owned())
+}
+
+/// The path (and query, less the dialog) of a `Referer`, only when it stays on this site: a
+/// path starting `//` or `/\` is another host to a browser.
+fn path_back(referer: &str) -> Option<String> {
+    let uri = referer.parse::<axum::http::Uri>().ok()?;
+    let path = uri.path();
+    if !path.starts_with('/') || path.starts_with("//") || path.starts_with("/\\") {
+        return None;
+    }
+    let query: Vec<&str> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("new=") && !p.starts_with("edit="))
+        .collect();
+    Some(if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_back;
+
+    #[test]
+    fn the_way_back_never_leaves_the_site() {
+        assert_eq!(
+            path_back("http://aida.local/calendar?date=2026-11-23&edit=4").as_deref(),
+            Some("/calendar?date=2026-11-23")
+        );
+        assert_eq!(
+            path_back("http://aida.local/tasks?new=1").as_deref(),
+            Some("/tasks")
+        );
+        for away in [
+            "http://aida.local//evil.example/x",
+            "http://aida.local/\\evil.example/x",
+            "//evil.example/x",
+            "not a uri at all",
+        ] {
+            assert_eq!(path_back(away), None, "{away}");
+        }
+    }
 }
