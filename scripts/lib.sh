@@ -179,8 +179,8 @@ run_browser_tests() {
   export AIDA_E2E_URL="http://127.0.0.1:$port"
   export AIDA_E2E_ADMIN=admin@aida.test AIDA_E2E_PASSWORD=e2e-admin-password
   DATABASE_URL="$(database_url aida_e2e)" target/debug/aida migrate >/dev/null
-  DATABASE_URL="$(database_url aida_e2e)" target/debug/aida admin create \
-    --email "$AIDA_E2E_ADMIN" --password "$AIDA_E2E_PASSWORD" --name Admin >/dev/null
+  DATABASE_URL="$(database_url aida_e2e)" AIDA_ADMIN_PASSWORD="$AIDA_E2E_PASSWORD" \
+    target/debug/aida admin create --email "$AIDA_E2E_ADMIN" --name Admin >/dev/null
   # The language model is a local fake that streams OpenAI's wire format.
   node end2end/fake-openai.mjs "$llm_port" >"$ROOT/target/e2e-llm.log" 2>&1 &
   llm_pid=$!

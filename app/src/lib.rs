@@ -23,6 +23,7 @@ pub mod page_data;
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod scheduling;
+pub mod secret;
 pub mod serde_util;
 pub mod settings;
 #[cfg(feature = "ssr")]

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
+use app::secret::Secret;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -20,7 +21,8 @@ pub enum ConfigError {
 /// Everything `aida serve` and `aida worker` need to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub database_url: String,
+    /// May hold the database password.
+    pub database_url: Secret,
     pub addr: SocketAddr,
     pub site_root: String,
     pub db_pool_size: usize,
@@ -64,7 +66,7 @@ pub fn database_url() -> Result<String, ConfigError> {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         Ok(Self {
-            database_url: database_url()?,
+            database_url: database_url()?.into(),
             addr: parsed(
                 "AIDA_ADDR",
                 SocketAddr::from(([127, 0, 0, 1], 3000)),
@@ -121,13 +123,15 @@ fn llm() -> Result<Option<LlmSettings>, ConfigError> {
     };
     let primary = EndpointSettings {
         base_url: var("AIDA_LLM_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".into()),
-        api_key,
+        api_key: api_key.into(),
         cheap_model: var("AIDA_LLM_CHEAP_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
         premium_model: var("AIDA_LLM_PREMIUM_MODEL").unwrap_or_else(|| "gpt-4o".into()),
     };
     let fallback = var("AIDA_LLM_FALLBACK_BASE_URL").map(|base_url| EndpointSettings {
         base_url,
-        api_key: var("AIDA_LLM_FALLBACK_API_KEY").unwrap_or_else(|| primary.api_key.clone()),
+        api_key: var("AIDA_LLM_FALLBACK_API_KEY")
+            .map(Secret::from)
+            .unwrap_or_else(|| primary.api_key.clone()),
         cheap_model: var("AIDA_LLM_FALLBACK_CHEAP_MODEL")
             .unwrap_or_else(|| primary.cheap_model.clone()),
         premium_model: var("AIDA_LLM_FALLBACK_PREMIUM_MODEL")

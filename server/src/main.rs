@@ -71,8 +71,10 @@ enum AdminCommand {
     Create {
         #[arg(long)]
         email: String,
-        #[arg(long)]
-        password: String,
+        /// Better left out: then read from AIDA_ADMIN_PASSWORD, or else from the first line of
+        /// standard input, so that it stays out of the shell's history.
+        #[arg(long, env = "AIDA_ADMIN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
         #[arg(long, default_value = "")]
         name: String,
     },
@@ -112,7 +114,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 &state,
                 SignUp {
                     email,
-                    password,
+                    password: match password {
+                        Some(password) => password.into(),
+                        None => password_from_stdin()?.into(),
+                    },
                     name,
                 },
             )
@@ -141,11 +146,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
+/// The first line of standard input, without its line ending.
+fn password_from_stdin() -> Result<String, Box<dyn std::error::Error>> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err(
+            "give the password on standard input, in AIDA_ADMIN_PASSWORD, or with --password"
+                .into(),
+        );
+    }
+    Ok(password)
+}
+
 /// State for commands that use the database but serve nothing.
 async fn offline_state() -> Result<app::state::AppState, Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
-    app::db::migrate(&config.database_url).await?;
-    let pool = app::db::pool(&config.database_url, 2)?;
+    app::db::migrate(config.database_url.expose()).await?;
+    let pool = app::db::pool(config.database_url.expose(), 2)?;
     Ok(server::state(&config, pool)?)
 }
 
@@ -153,11 +172,13 @@ async fn offline_state() -> Result<app::state::AppState, Box<dyn std::error::Err
 async fn running_state(
     config: &Config,
 ) -> Result<app::state::AppState, Box<dyn std::error::Error>> {
-    let applied = app::db::migrate(&config.database_url).await?;
+    let applied = app::db::migrate(config.database_url.expose()).await?;
     tracing::info!(count = applied.len(), "migrations applied");
-    let pool = app::db::pool(&config.database_url, config.db_pool_size)?;
+    let pool = app::db::pool(config.database_url.expose(), config.db_pool_size)?;
     let state = server::state(config, pool)?;
-    state.listen(config.database_url.clone()).await?;
+    state
+        .listen(config.database_url.expose().to_owned())
+        .await?;
     Ok(state)
 }
 

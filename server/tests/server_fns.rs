@@ -994,7 +994,7 @@ async fn settings_profile_password_and_tokens() {
         .await
         .expect("token");
     let mut api = app.client();
-    api.token = Some(token.secret.clone());
+    api.token = Some(token.secret.expose().to_owned());
     assert_eq!(api.get("/api/me").await.1["email"], "joe@example.com");
     let listed = user.rpc(LoadSettings {}).await.expect("settings").tokens;
     assert!(

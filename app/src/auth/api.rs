@@ -20,7 +20,7 @@ pub async fn sign_up(email: String, password: String, name: String) -> Result<()
         &state,
         super::ops::SignUp {
             email,
-            password,
+            password: password.into(),
             name,
         },
     )

@@ -71,7 +71,7 @@ pub struct ApiToken {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewApiToken {
     pub token: ApiToken,
-    pub secret: String,
+    pub secret: crate::secret::Secret,
 }
 
 /// Checks shared by sign-up, the admin command and password change.

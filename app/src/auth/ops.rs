@@ -10,6 +10,7 @@ use super::{password, store};
 use crate::db;
 use crate::db::notify::Notice;
 use crate::error::{AppError, Validator};
+use crate::secret::Secret;
 use crate::state::AppState;
 
 /// Failed sign-ins allowed per account, and per client address, within the window.
@@ -20,7 +21,7 @@ const FAILURE_WINDOW_MINUTES: i64 = 15;
 #[derive(Debug, Clone)]
 pub struct SignUp {
     pub email: String,
-    pub password: String,
+    pub password: Secret,
     pub name: String,
 }
 
@@ -42,10 +43,10 @@ async fn create_account(
 ) -> Result<User, AppError> {
     let mut v = Validator::default();
     let email = rules::email(&mut v, &input.email);
-    rules::password(&mut v, "password", &input.password);
+    rules::password(&mut v, "password", input.password.expose());
     let name = rules::name(&mut v, &input.name);
     v.finish(())?;
-    let hash = password::hash(input.password).await?;
+    let hash = password::hash(input.password.expose().to_owned()).await?;
     let mut conn = db::conn(&state.pool).await?;
     store::insert(
         &mut conn,
@@ -331,7 +332,10 @@ pub async fn create_token(
     let secret = format!("aida_{}", hex::encode(bytes));
     let mut conn = db::conn(&state.pool).await?;
     let token = store::insert_token(&mut conn, actor.id, name, &token_hash(&secret)).await?;
-    Ok(NewApiToken { token, secret })
+    Ok(NewApiToken {
+        token,
+        secret: secret.into(),
+    })
 }
 
 pub async fn list_tokens(state: &AppState, actor: &User) -> Result<Vec<ApiToken>, AppError> {

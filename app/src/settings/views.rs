@@ -121,7 +121,13 @@ fn TokenSection(
     revoke: ServerAction<RevokeToken>,
 ) -> impl IntoView {
     let error = Signal::derive(move || create.value().get().and_then(|r| r.err()));
-    let secret = move || create.value().get().and_then(|r| r.ok()).map(|t| t.secret);
+    let secret = move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|t| t.secret.expose().to_owned())
+    };
     view! {
         <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">
             "Tokens let other programs use the REST API as you: send " <code>"Authorization: Bearer <token>"</code> "."

@@ -41,7 +41,7 @@ impl ModelTier {
 pub struct EndpointSettings {
     /// The API base including `/v1`, e.g. `https://api.openai.com/v1`.
     pub base_url: String,
-    pub api_key: String,
+    pub api_key: crate::secret::Secret,
     pub cheap_model: String,
     pub premium_model: String,
 }
@@ -227,7 +227,7 @@ impl Llm {
                 .service(ReqwestService::new(http.clone()));
             let config = OpenAIConfig::new()
                 .with_api_base(endpoint.base_url.trim_end_matches('/'))
-                .with_api_key(endpoint.api_key.clone());
+                .with_api_key(endpoint.api_key.expose());
             Endpoint {
                 name,
                 settings: endpoint.clone(),

@@ -29,7 +29,7 @@ pub async fn sign_up(
         &state,
         SignUp {
             email: body.email,
-            password: body.password,
+            password: body.password.into(),
             name: body.name.unwrap_or_default(),
         },
     )
