@@ -1308,3 +1308,32 @@ async fn same_cookie(app: &TestApp, client: &Client) -> Client {
         .to_owned();
     app.client_with_cookie(&cookie)
 }
+
+/// A request that read the session before a sign-out and saves it after must not bring it back.
+#[tokio::test]
+async fn a_session_ended_while_a_request_held_it_stays_ended() {
+    use tower_sessions::SessionStore;
+    use tower_sessions::session::{Id, Record};
+
+    let app = TestApp::start().await;
+    let store =
+        app::auth::session::PgSessionStore::new(app.state.pool.clone(), app.state.caches.clone());
+    let mut record = Record {
+        id: Id::default(),
+        data: [("user_id".to_owned(), json!(1))].into_iter().collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.expect("create");
+    let held = store
+        .load(&record.id)
+        .await
+        .expect("load")
+        .expect("the session");
+    store.delete(&record.id).await.expect("sign out");
+    // The slow request saves what it held, with a later expiry.
+    let mut late = held.clone();
+    late.expiry_date += time::Duration::hours(2);
+    store.save(&late).await.expect("save");
+    assert!(store.load(&record.id).await.expect("load").is_none());
+    assert_eq!(app.count("sessions").await, 0);
+}

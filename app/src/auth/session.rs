@@ -4,7 +4,6 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use diesel::prelude::*;
-use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
@@ -157,21 +156,21 @@ impl SessionStore for PgSessionStore {
         let mut conn = self.conn().await?;
         let data =
             serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(record.id.to_string()),
-                sessions::data.eq(data),
-                sessions::expires_at.eq(expiry(record)?),
-            ))
-            .on_conflict(sessions::id)
-            .do_update()
-            .set((
-                sessions::data.eq(excluded(sessions::data)),
-                sessions::expires_at.eq(excluded(sessions::expires_at)),
-            ))
-            .execute(&mut conn)
-            .await
-            .map_err(backend)?;
+        // Only an existing session is saved (a new one is `create`d): a request that loaded the
+        // session before a sign-out and saves it after must not bring it back.
+        let updated =
+            diesel::update(sessions::table.filter(sessions::id.eq(record.id.to_string())))
+                .set((
+                    sessions::data.eq(data),
+                    sessions::expires_at.eq(expiry(record)?),
+                ))
+                .execute(&mut conn)
+                .await
+                .map_err(backend)?;
+        if updated == 0 {
+            self.caches.sessions.forget(&record.id);
+            return Ok(());
+        }
         self.caches
             .sessions
             .remember_write(record.id, known(record));
