@@ -6,11 +6,25 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+# The cluster scripts/run keeps your data in: PostgreSQL's durable defaults.
+PG_NAME=postgres
 PG_PORT="${AIDA_PG_PORT:-54329}"
-PG_DIR="$ROOT/target/postgres"
+PG_FAST=""
+PG_DIR="$ROOT/target/$PG_NAME"
 PG_DATA="$PG_DIR/data"
 PG_SOCKET="$PG_DIR/run"
 PG_USER=aida
+
+# Switches to a cluster of its own for tests and benchmarks, which trades durability for speed
+# (fsync and synchronous commit off): nothing in it outlives a run.
+use_throwaway_cluster() {
+  PG_NAME=postgres-test
+  PG_PORT="${AIDA_TEST_PG_PORT:-54330}"
+  PG_FAST="-c fsync=off -c synchronous_commit=off"
+  PG_DIR="$ROOT/target/$PG_NAME"
+  PG_DATA="$PG_DIR/data"
+  PG_SOCKET="$PG_DIR/run"
+}
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
@@ -90,7 +104,7 @@ start_postgres() {
     if ! runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null; then
       # A checkout inside a private directory (such as /root): keep the cluster where the
       # postgres user can reach it, one per checkout.
-      PG_DIR="/var/tmp/aida-postgres-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
+      PG_DIR="/var/tmp/aida-$PG_NAME-$(printf '%s' "$ROOT" | md5sum | cut -c1-12)"
       PG_DATA="$PG_DIR/data"
       PG_SOCKET="$PG_DIR/run"
       log "the postgres user cannot reach $ROOT/target; using $PG_DIR"
@@ -106,7 +120,7 @@ start_postgres() {
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     pg_as_owner mkdir -p "$PG_SOCKET"
     pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_DIR/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKET -c max_connections=300 -c fsync=off -c synchronous_commit=off" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKET -c max_connections=300 $PG_FAST" start >/dev/null
   fi
   export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER="$PG_USER"
 }

@@ -30,7 +30,7 @@ pub const LLM_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 /// Where the template database lives; `scripts/test` sets it.
 fn template_url() -> String {
     std::env::var("AIDA_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://aida@127.0.0.1:54329/aida_test_template".to_owned())
+        .unwrap_or_else(|_| "postgres://aida@127.0.0.1:54330/aida_test_template".to_owned())
 }
 
 fn with_database(url: &str, name: &str) -> String {
