@@ -66,28 +66,45 @@ pub async fn client_addr() -> String {
     let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     let connect: Option<axum::extract::ConnectInfo<std::net::SocketAddr>> =
         leptos_axum::extract().await.ok();
-    let trust = state()
-        .map(|s| s.settings.trust_forwarded_for)
-        .unwrap_or(false);
-    client_addr_from(&headers, connect.map(|c| c.0), trust)
+    let proxies = state().map(|s| s.settings.trusted_proxies).unwrap_or(0);
+    client_addr_from(&headers, connect.map(|c| c.0), proxies)
 }
 
-/// The address a request came from: the peer, or the first `X-Forwarded-For` hop when trusted.
+/// The address a request came from, as rate limits count it. Behind `trusted_proxies` proxies
+/// of our own, it is the one the outermost of them saw: the entry that many from the right of
+/// `X-Forwarded-For` (what the client wrote itself is further left and never read). IPv6
+/// clients are counted per /64, the block one subscriber usually holds.
 pub fn client_addr_from(
     headers: &HeaderMap,
     peer: Option<std::net::SocketAddr>,
-    trust_forwarded_for: bool,
+    trusted_proxies: usize,
 ) -> String {
-    if trust_forwarded_for
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_owned();
+    let forwarded = (trusted_proxies > 0)
+        .then(|| {
+            let hops: Vec<&str> = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .collect();
+            hops.len()
+                .checked_sub(trusted_proxies)
+                .and_then(|at| hops.get(at))
+                .and_then(|hop| hop.parse::<std::net::IpAddr>().ok())
+        })
+        .flatten();
+    match forwarded.or(peer.map(|p| p.ip())) {
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let block = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(block))
+        }
+        Some(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v4| v4.to_string()),
+        Some(ip) => ip.to_string(),
+        None => "unknown".to_owned(),
     }
-    peer.map(|p| p.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Where to send the browser after a form on the calendar: the page it came from (by
@@ -124,7 +141,49 @@ fn path_back(referer: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::path_back;
+    use super::{client_addr_from, path_back};
+    use axum::http::HeaderMap;
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", value.parse().expect("header"));
+        headers
+    }
+
+    #[test]
+    fn the_client_is_who_the_last_trusted_proxy_saw() {
+        let peer = Some("10.0.0.2:443".parse().expect("addr"));
+        // The client wrote "6.6.6.6" itself; our one proxy appended what it saw.
+        let headers = forwarded("6.6.6.6, 203.0.113.7");
+        assert_eq!(client_addr_from(&headers, peer, 1), "203.0.113.7");
+        assert_eq!(client_addr_from(&headers, peer, 2), "6.6.6.6");
+        assert_eq!(
+            client_addr_from(&headers, peer, 0),
+            "10.0.0.2",
+            "not trusted"
+        );
+        assert_eq!(
+            client_addr_from(&forwarded("203.0.113.7"), peer, 2),
+            "10.0.0.2",
+            "fewer hops than proxies: the peer"
+        );
+        assert_eq!(
+            client_addr_from(&forwarded("nonsense"), peer, 1),
+            "10.0.0.2"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_count_per_64() {
+        let a = forwarded("2001:db8:1:2:aaaa::1");
+        let b = forwarded("2001:db8:1:2:bbbb::9");
+        assert_eq!(client_addr_from(&a, None, 1), "2001:db8:1:2::/64");
+        assert_eq!(client_addr_from(&a, None, 1), client_addr_from(&b, None, 1));
+        assert_eq!(
+            client_addr_from(&forwarded("::ffff:192.0.2.1"), None, 1),
+            "192.0.2.1"
+        );
+    }
 
     #[test]
     fn the_way_back_never_leaves_the_site() {

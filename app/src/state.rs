@@ -42,8 +42,9 @@ pub struct Settings {
     /// process count at once whatever this is (see `db::notify`); it bounds how long a change
     /// made behind Aida's back (by hand in SQL) goes unseen.
     pub session_reread_seconds: u64,
-    /// Trust `X-Forwarded-For` for the client address (only behind a proxy you run).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies of ours in front of Aida: `X-Forwarded-For` is read that many hops deep
+    /// (`request::client_addr_from`).
+    pub trusted_proxies: usize,
 }
 
 impl Default for Settings {
@@ -52,7 +53,7 @@ impl Default for Settings {
             secure_cookies: false,
             session_idle_minutes: 60 * 24 * 14,
             session_reread_seconds: 30,
-            trust_forwarded_for: false,
+            trusted_proxies: 0,
         }
     }
 }

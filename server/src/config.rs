@@ -29,7 +29,8 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session_idle_minutes: i64,
     pub session_reread_seconds: u64,
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies of ours in front of Aida (`X-Forwarded-For` is read that many hops deep).
+    pub trusted_proxies: usize,
     /// `None` when no API key is configured: chat then works on rules alone.
     pub llm: Option<LlmSettings>,
     pub monthly_budget_microusd: i64,
@@ -81,7 +82,7 @@ impl Config {
             secure_cookies: parsed("AIDA_SECURE_COOKIES", false, "true or false")?,
             session_idle_minutes: parsed("AIDA_SESSION_IDLE_MINUTES", 60 * 24 * 14, "minutes")?,
             session_reread_seconds: parsed("AIDA_SESSION_REREAD_SECONDS", 30, "seconds")?,
-            trust_forwarded_for: parsed("AIDA_TRUST_FORWARDED_FOR", false, "true or false")?,
+            trusted_proxies: parsed("AIDA_TRUSTED_PROXIES", 0, "a number of proxies")?,
             llm: llm()?,
             monthly_budget_microusd: dollars(
                 "AIDA_LLM_MONTHLY_BUDGET_USD",

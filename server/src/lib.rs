@@ -30,7 +30,7 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
             secure_cookies: config.secure_cookies,
             session_idle_minutes: config.session_idle_minutes,
             session_reread_seconds: config.session_reread_seconds,
-            trust_forwarded_for: config.trust_forwarded_for,
+            trusted_proxies: config.trusted_proxies,
         },
         assistant,
     ))

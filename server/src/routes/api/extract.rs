@@ -205,7 +205,7 @@ impl FromRequestParts<AppState> for ClientAddr {
         Ok(ClientAddr(app::request::client_addr_from(
             &parts.headers,
             peer,
-            state.settings.trust_forwarded_for,
+            state.settings.trusted_proxies,
         )))
     }
 }
