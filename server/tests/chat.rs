@@ -22,6 +22,15 @@ fn text(events: &[(String, Value)]) -> String {
         .collect()
 }
 
+/// The id of the first action a turn took.
+fn first_action(events: &[(String, Value)]) -> i64 {
+    events
+        .iter()
+        .find(|(n, _)| n == "action")
+        .and_then(|(_, d)| d["id"].as_i64())
+        .expect("an action")
+}
+
 fn last(events: &[(String, Value)]) -> &Value {
     &events.last().expect("at least one event").1
 }
@@ -429,11 +438,7 @@ async fn actions_can_be_undone_once() {
     let app = TestApp::start().await;
     let user = app.signed_in("undo@example.com").await;
     let (_, events) = user.chat(json!({ "message": "spent $12 on lunch" })).await;
-    let action = events
-        .iter()
-        .find(|(n, _)| n == "action")
-        .map(|(_, d)| d["id"].as_i64().expect("id"))
-        .expect("an action");
+    let action = first_action(&events);
     assert_eq!(app.count("expenses").await, 1);
     let (status, said) = user
         .post(&format!("/api/chat/actions/{action}/undo"), json!({}))
@@ -485,11 +490,7 @@ async fn an_undo_that_fails_midway_can_be_tried_again() {
     let app = TestApp::start().await;
     let user = app.signed_in("retry-undo@example.com").await;
     let (_, events) = user.chat(json!({ "message": "spent $12 on lunch" })).await;
-    let action = events
-        .iter()
-        .find(|(n, _)| n == "action")
-        .map(|(_, d)| d["id"].as_i64().expect("id"))
-        .expect("an action");
+    let action = first_action(&events);
 
     app.break_writes("expenses", "DELETE").await;
     let (status, said) = user
