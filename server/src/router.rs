@@ -61,6 +61,15 @@ pub fn build(state: AppState) -> Router {
         // user's data and are not reused without asking either.
         .layer(header("cache-control", "no-cache"))
         .layer(header("x-content-type-options", "nosniff"))
+        // Served over https (the cookies say so): browsers come back over https only.
+        .layer(tower::util::option_layer(
+            state.settings.secure_cookies.then(|| {
+                header(
+                    "strict-transport-security",
+                    "max-age=31536000; includeSubDomains",
+                )
+            }),
+        ))
         .layer(header("x-frame-options", "DENY"))
         .layer(header("referrer-policy", "strict-origin-when-cross-origin"))
         .layer(header(

@@ -311,3 +311,30 @@ async fn a_refused_plain_form_comes_back_with_what_was_typed_but_no_password() {
     );
     assert_eq!(app.count("users").await, 1);
 }
+
+#[tokio::test]
+async fn behind_https_browsers_are_told_to_stay_on_https() {
+    let hsts = async |app: &TestApp| {
+        let response = reqwest::get(format!("{}/health", app.base))
+            .await
+            .expect("health");
+        response
+            .headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().expect("ascii").to_owned())
+    };
+    assert_eq!(
+        hsts(&TestApp::start().await).await,
+        None,
+        "not over plain http"
+    );
+    let secure = TestApp::with_settings(app::state::Settings {
+        secure_cookies: true,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        hsts(&secure).await.as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}
