@@ -135,7 +135,7 @@ async fn a_process_that_lost_its_listening_connection_reads_afresh() {
     // Every listening connection is cut, as a database restart or a network fault would.
     a.sql(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE pid <> pg_backend_pid() AND query = 'LISTEN aida'",
+         WHERE pid <> pg_backend_pid() AND datname = current_database() AND query = 'LISTEN aida'",
     )
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -150,7 +150,7 @@ async fn a_process_that_lost_its_listening_connection_reads_afresh() {
     // Listening again (after a second), B trusts what it reads anew.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let listening = a
-        .rows("SELECT count(*)::text AS row FROM pg_stat_activity WHERE query = 'LISTEN aida'")
+        .rows("SELECT count(*)::text AS row FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN aida'")
         .await;
     assert_eq!(listening, ["2"], "both processes listen again");
 }
