@@ -140,6 +140,7 @@ impl AppState {
         assistant: crate::assistant::Assistant,
     ) -> Self {
         let trust_for = Duration::from_secs(settings.session_reread_seconds);
+        crate::auth::password::prepare();
         Self {
             leptos_options,
             pool,

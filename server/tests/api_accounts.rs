@@ -73,16 +73,12 @@ async fn sign_up_waits_for_approval_then_signs_in() {
 }
 
 #[tokio::test]
-async fn duplicate_and_invalid_sign_ups_name_the_field_and_write_nothing() {
+async fn invalid_sign_ups_name_the_field_and_write_nothing() {
     let app = TestApp::start().await;
     app.user("taken@example.com", false).await;
     let before = app.count("users").await;
     let visitor = app.client();
     for (body, field) in [
-        (
-            json!({ "email": "TAKEN@example.com", "password": PASSWORD }),
-            "email",
-        ),
         (
             json!({ "email": "not-an-email", "password": PASSWORD }),
             "email",
@@ -109,6 +105,36 @@ async fn duplicate_and_invalid_sign_ups_name_the_field_and_write_nothing() {
         );
     }
     assert_eq!(app.count("users").await, before);
+}
+
+/// A sign-up tells nobody whether an email has an account: the answer is the same, and the
+/// account is left as it is (its password still works, nothing new waits).
+#[tokio::test]
+async fn signing_up_with_a_taken_email_answers_as_any_sign_up_and_changes_nothing() {
+    let app = TestApp::start().await;
+    app.user("taken@example.com", false).await;
+    let visitor = app.client();
+    let (status, taken) = visitor
+        .post(
+            "/api/auth/sign-up",
+            json!({ "email": "TAKEN@example.com", "password": "another password 123" }),
+        )
+        .await;
+    let (fresh_status, fresh) = visitor
+        .post(
+            "/api/auth/sign-up",
+            json!({ "email": "fresh@example.com", "password": "another password 123" }),
+        )
+        .await;
+    assert_eq!((status, &taken), (fresh_status, &fresh));
+    assert_eq!(status, 201);
+    assert_eq!(
+        app.rows("SELECT email || ' ' || status AS row FROM users WHERE email LIKE '%@example.com' ORDER BY email")
+            .await,
+        ["fresh@example.com pending", "taken@example.com active"]
+    );
+    // The owner's password is unchanged.
+    app.client_for("taken@example.com").await;
 }
 
 #[tokio::test]

@@ -25,14 +25,22 @@ pub struct SignUp {
     pub name: String,
 }
 
-/// Creates an account that waits for an admin's approval.
-pub async fn sign_up(state: &AppState, input: SignUp) -> Result<User, AppError> {
-    create_account(state, input, Role::User, AccountStatus::Pending).await
+/// Creates an account that waits for an admin's approval. It answers the same, after the same
+/// work, whether or not the email already has an account, so a sign-up tells nobody who uses
+/// Aida; the existing account is left as it is.
+pub async fn sign_up(state: &AppState, input: SignUp) -> Result<(), AppError> {
+    match create_account(state, input, Role::User, AccountStatus::Pending).await? {
+        Some(user) => tracing::info!(user_id = user.id, "sign-up waiting for approval"),
+        None => tracing::info!("sign-up for an email that has an account; nothing changed"),
+    }
+    Ok(())
 }
 
 /// Creates an active admin (the `aida admin create` command and the demo account).
 pub async fn create_admin(state: &AppState, input: SignUp) -> Result<User, AppError> {
-    create_account(state, input, Role::Admin, AccountStatus::Active).await
+    create_account(state, input, Role::Admin, AccountStatus::Active)
+        .await?
+        .ok_or_else(|| AppError::invalid("email", "an account with this email already exists"))
 }
 
 async fn create_account(
@@ -40,7 +48,7 @@ async fn create_account(
     input: SignUp,
     role: Role,
     status: AccountStatus,
-) -> Result<User, AppError> {
+) -> Result<Option<User>, AppError> {
     let mut v = Validator::default();
     let email = rules::email(&mut v, &input.email);
     rules::password(&mut v, "password", input.password.expose());

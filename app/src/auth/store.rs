@@ -46,8 +46,11 @@ pub struct NewUser<'a> {
     pub status: AccountStatus,
 }
 
-/// Inserts a user; an email already taken is a field error.
-pub async fn insert(conn: &mut AsyncPgConnection, new: NewUser<'_>) -> Result<User, AppError> {
+/// Inserts a user; `None` when the email already has an account.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: NewUser<'_>,
+) -> Result<Option<User>, AppError> {
     let result = diesel::insert_into(users::table)
         .values((
             users::email.eq(new.email),
@@ -60,14 +63,11 @@ pub async fn insert(conn: &mut AsyncPgConnection, new: NewUser<'_>) -> Result<Us
         .get_result(conn)
         .await;
     match result {
-        Ok(row) => Ok(row.into()),
+        Ok(row) => Ok(Some(row.into())),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Err(AppError::invalid(
-            "email",
-            "an account with this email already exists",
-        )),
+        )) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

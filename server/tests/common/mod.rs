@@ -17,6 +17,7 @@ pub mod process;
 
 use app::assistant::Assistant;
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
+use app::auth::model::AccountStatus;
 use app::auth::ops::{self, SignUp};
 use app::error::AppError;
 use app::state::{AppState, Clock, Settings};
@@ -248,8 +249,15 @@ impl TestApp {
                 .await
                 .expect("create admin")
         } else {
-            let user = ops::sign_up(&self.state, input).await.expect("sign up");
+            ops::sign_up(&self.state, input).await.expect("sign up");
             let root = self.root().await;
+            let waiting = ops::list_users(&self.state, &root, Some(AccountStatus::Pending))
+                .await
+                .expect("the waitlist");
+            let user = waiting
+                .into_iter()
+                .find(|u| u.email == email)
+                .expect("the sign-up waits");
             ops::approve(&self.state, &root, user.id)
                 .await
                 .expect("approve")
