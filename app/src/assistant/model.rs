@@ -139,6 +139,18 @@ pub enum Channel {
     Voice,
 }
 
+impl Channel {
+    /// Where what a turn on this channel makes comes from.
+    pub fn source(self) -> crate::events::model::Source {
+        use crate::events::model::Source;
+        match self {
+            Self::WebChat | Self::Api => Source::Chat,
+            Self::Sms => Source::Sms,
+            Self::Voice => Source::Voice,
+        }
+    }
+}
+
 /// What a turn came to, typed (a failure is a [`TurnFailed`] instead).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

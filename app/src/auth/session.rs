@@ -153,6 +153,12 @@ impl SessionStore for PgSessionStore {
         if self.is_current(record, time::OffsetDateTime::now_utc().unix_timestamp()) {
             return Ok(());
         }
+        // Other processes need to hear only of new data: a later expiry alone they can miss.
+        let data_changed = self
+            .caches
+            .sessions
+            .last_seen(&record.id)
+            .is_none_or(|k| k.fingerprint != fingerprint(record));
         let mut conn = self.conn().await?;
         let data =
             serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
@@ -174,10 +180,11 @@ impl SessionStore for PgSessionStore {
         self.caches
             .sessions
             .remember_write(record.id, known(record));
-        // Other processes read it again: its data may have changed.
-        notify::send(&mut conn, &[Notice::Session(record.id.to_string())])
-            .await
-            .map_err(backend)?;
+        if data_changed {
+            notify::send(&mut conn, &[Notice::Session(record.id.to_string())])
+                .await
+                .map_err(backend)?;
+        }
         Ok(())
     }
 

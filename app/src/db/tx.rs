@@ -68,13 +68,8 @@ impl Tx {
         self.notices.push(notice);
     }
 
-    /// What this transaction changed so far.
-    pub fn changes(&self) -> &[Change] {
-        &self.changes
-    }
-
     /// Writes what the changes cause, then commits.
-    pub async fn commit(mut self) -> Result<Vec<Change>, AppError> {
+    pub async fn commit(mut self) -> Result<(), AppError> {
         let mut notices = changes::follow(&self.changes);
         notices.append(&mut self.notices);
         notify::send(self.conn(), &notices).await?;
@@ -88,8 +83,7 @@ impl Tx {
         for notice in &notices {
             self.caches.forget(notice);
         }
-        committed?;
-        Ok(std::mem::take(&mut self.changes))
+        Ok(committed?)
     }
 }
 

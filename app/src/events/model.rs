@@ -26,16 +26,6 @@ pub enum Source {
 }
 
 impl Source {
-    /// Where what an assistant's turn makes comes from.
-    pub fn of_channel(channel: crate::assistant::model::Channel) -> Self {
-        use crate::assistant::model::Channel;
-        match channel {
-            Channel::WebChat | Channel::Api => Self::Chat,
-            Channel::Sms => Self::Sms,
-            Channel::Voice => Self::Voice,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Web => "web",

@@ -9,13 +9,8 @@ use crate::error::AppError;
 /// empty), as the page's `?state=` gives it.
 #[server(prefix = "/rpc")]
 pub async fn load_jobs(state: String) -> Result<JobsView, AppError> {
-    use super::model::JobState;
     let (app, user) = crate::request::acting_user().await?;
-    let jobs_in = match state.as_str() {
-        "" => JobState::Dead,
-        s => JobState::parse(s)
-            .ok_or_else(|| AppError::invalid("state", "use dead, queued or running"))?,
-    };
+    let jobs_in = super::ops::listed_state((!state.is_empty()).then_some(state.as_str()))?;
     super::ops::view(&app, &user, jobs_in).await
 }
 

@@ -11,6 +11,15 @@ use crate::state::AppState;
 /// Jobs listed at most.
 const LISTED: i64 = 200;
 
+/// The state a listing asks for (`?state=`): dead when not given.
+pub fn listed_state(asked: Option<&str>) -> Result<JobState, AppError> {
+    match asked {
+        None => Ok(JobState::Dead),
+        Some(s) => JobState::parse(s)
+            .ok_or_else(|| AppError::invalid("state", "use dead, queued or running")),
+    }
+}
+
 /// The counts per state and the newest jobs in `state`.
 pub async fn view(state: &AppState, actor: &User, jobs_in: JobState) -> Result<JobsView, AppError> {
     require_admin(actor)?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Integer, Interval, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Integer, Interval, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::model::{Job, JobCounts, JobState};
@@ -91,24 +91,18 @@ pub async fn add(tx: &mut Tx, jobs: &[NewJob]) -> Result<Vec<i64>, AppError> {
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
-    let column = |f: fn(&NewJob) -> String| jobs.iter().map(f).collect::<Vec<_>>();
     let ids: Vec<Id> = diesel::sql_query(
         "INSERT INTO jobs (kind, payload, key, run_at, max_attempts)
-         SELECT kind, payload::jsonb, nullif(key, ''), coalesce(run_at::timestamptz, now()), max_attempts::int
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-              AS j (kind, payload, key, run_at, max_attempts)
+         SELECT kind, payload, key, coalesce(run_at, now()), max_attempts
+         FROM unnest($1, $2, $3, $4, $5) AS j (kind, payload, key, run_at, max_attempts)
          ON CONFLICT (key) WHERE state <> 'dead' DO NOTHING
          RETURNING id",
     )
-    .bind::<diesel::sql_types::Array<Text>, _>(column(|j| j.kind.clone()))
-    .bind::<diesel::sql_types::Array<Text>, _>(column(|j| j.payload.to_string()))
-    .bind::<diesel::sql_types::Array<Text>, _>(column(|j| j.key.clone().unwrap_or_default()))
-    .bind::<diesel::sql_types::Array<Nullable<Text>>, _>(
-        jobs.iter()
-            .map(|j| j.run_at.map(|at| at.to_rfc3339()))
-            .collect::<Vec<_>>(),
-    )
-    .bind::<diesel::sql_types::Array<Text>, _>(column(|j| j.max_attempts.to_string()))
+    .bind::<Array<Text>, _>(jobs.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Jsonb>, _>(jobs.iter().map(|j| &j.payload).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(jobs.iter().map(|j| j.key.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Timestamptz>>, _>(jobs.iter().map(|j| j.run_at).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(jobs.iter().map(|j| j.max_attempts).collect::<Vec<_>>())
     .load(tx.conn())
     .await?;
     tx.notify(Notice::Jobs);

@@ -25,8 +25,6 @@ use crate::state::AppState;
 pub enum JobError {
     #[error("{0}")]
     App(#[from] AppError),
-    #[error("unreadable payload: {0}")]
-    Payload(#[from] serde_json::Error),
     #[error("{0}")]
     Failed(String),
 }
@@ -44,38 +42,36 @@ struct Kind {
 }
 
 /// The handlers by kind.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Handlers {
     kinds: HashMap<String, Arc<Kind>>,
 }
 
 impl Handlers {
-    pub fn on(mut self, kind: &str, handler: impl Handler + 'static) -> Self {
-        self.kinds.insert(
-            kind.to_owned(),
-            Arc::new(Kind {
-                handler: Arc::new(handler),
-                every: None,
-            }),
-        );
-        self
+    pub fn on(self, kind: &str, handler: impl Handler + 'static) -> Self {
+        self.with(kind, handler, None)
     }
 
     /// A job that runs every `every`, as long as some process runs workers (see
     /// [`Handlers::schedule_recurring`]).
     pub fn every(
-        mut self,
+        self,
         kind: &str,
         every: chrono::Duration,
         handler: impl Handler + 'static,
     ) -> Self {
-        self.kinds.insert(
-            kind.to_owned(),
-            Arc::new(Kind {
-                handler: Arc::new(handler),
-                every: Some(every),
-            }),
-        );
+        self.with(kind, handler, Some(every))
+    }
+
+    fn with(
+        mut self,
+        kind: &str,
+        handler: impl Handler + 'static,
+        every: Option<chrono::Duration>,
+    ) -> Self {
+        let handler = Arc::new(handler);
+        self.kinds
+            .insert(kind.to_owned(), Arc::new(Kind { handler, every }));
         self
     }
 
@@ -144,12 +140,11 @@ pub async fn run(
     tracing::info!(worker = %name, concurrency, "worker started");
     let mut running: JoinSet<()> = JoinSet::new();
     // The leases of every job this worker holds, extended together; ends with this future.
-    let mut heartbeat = JoinSet::new();
-    heartbeat.spawn(extend_leases(
+    let _heartbeat = AbortOnDropHandle::new(tokio::spawn(extend_leases(
         state.clone(),
         Arc::clone(&name),
         settings.lease,
-    ));
+    )));
     let mut poll = tokio::time::interval(settings.poll);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Abandoned jobs are looked for once a poll interval, busy or not.

@@ -15,7 +15,6 @@ use crate::assistant::store::{self, NewModelCall};
 use crate::auth::model::User;
 use crate::db;
 use crate::error::AppError;
-use crate::events::model::Source;
 use crate::state::AppState;
 
 /// The reply being written.
@@ -91,7 +90,7 @@ impl Turn {
     /// does), then shows as a card. Returns the sentence saying what happened.
     pub(super) async fn act(&mut self, action: Action) -> Result<String, ActionError> {
         let (user, message_id) = (&self.user, self.message_id);
-        let source = Source::of_channel(self.channel);
+        let source = self.channel.source();
         let done = self
             .state
             .write(async |tx| {

@@ -9,7 +9,7 @@ use app::auth::model::{AccountStatus, User};
 use app::auth::ops;
 use app::error::AppError;
 use app::jobs;
-use app::jobs::model::{Job, JobState, JobsView};
+use app::jobs::model::{Job, JobsView};
 use app::state::AppState;
 
 use super::extract::{Acting, ApiResult, Id, Query};
@@ -80,11 +80,7 @@ pub async fn jobs(
     Acting(admin): Acting,
     Query(q): Query<JobsQuery>,
 ) -> ApiResult<Json<JobsView>> {
-    let jobs_in = match q.state.as_deref() {
-        None => JobState::Dead,
-        Some(s) => JobState::parse(s)
-            .ok_or_else(|| AppError::invalid("state", "use dead, queued or running"))?,
-    };
+    let jobs_in = jobs::ops::listed_state(q.state.as_deref())?;
     Ok(Json(jobs::ops::view(&state, &admin, jobs_in).await?))
 }
 
