@@ -9,6 +9,8 @@ pub mod admin;
 pub mod assistant;
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod breaker;
+#[cfg(feature = "ssr")]
 pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -26,6 +28,8 @@ pub mod scheduling;
 pub mod secret;
 pub mod serde_util;
 pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
 pub mod tasks;

@@ -45,6 +45,8 @@ pub struct Settings {
     /// Reverse proxies of ours in front of Aida: `X-Forwarded-For` is read that many hops deep
     /// (`request::client_addr_from`).
     pub trusted_proxies: usize,
+    /// Text messages: Twilio, batching, prices.
+    pub sms: crate::sms::SmsSettings,
 }
 
 impl Default for Settings {
@@ -54,6 +56,7 @@ impl Default for Settings {
             session_idle_minutes: 60 * 24 * 14,
             session_reread_seconds: 30,
             trusted_proxies: 0,
+            sms: crate::sms::SmsSettings::default(),
         }
     }
 }
@@ -95,7 +98,7 @@ impl Caches {
                     self.sessions.forget(&id);
                 }
             }
-            Notice::Jobs | Notice::StopTurn(_) => {}
+            Notice::Jobs | Notice::StopTurn(_) | Notice::SmsReplies => {}
         }
     }
 
@@ -129,6 +132,12 @@ pub struct AppState {
     pub caches: Arc<Caches>,
     /// Woken when jobs may be ready (a notice from any process, see `jobs::worker`).
     pub jobs_ready: Arc<tokio::sync::Notify>,
+    /// Woken when replies to text messages were queued by any process (see `sms::inbound`).
+    #[from_ref(skip)]
+    pub sms_replies: Arc<tokio::sync::Notify>,
+    /// `None` when Twilio is not configured: messages then stay in the outbox.
+    #[from_ref(skip)]
+    pub twilio: Option<Arc<crate::sms::twilio::Twilio>>,
 }
 
 impl AppState {
@@ -141,6 +150,11 @@ impl AppState {
     ) -> Self {
         let trust_for = Duration::from_secs(settings.session_reread_seconds);
         crate::auth::password::prepare();
+        let twilio = settings
+            .sms
+            .twilio
+            .clone()
+            .map(|t| Arc::new(crate::sms::twilio::Twilio::new(t)));
         Self {
             leptos_options,
             pool,
@@ -149,6 +163,8 @@ impl AppState {
             assistant: Arc::new(assistant),
             caches: Arc::new(Caches::new(trust_for)),
             jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            sms_replies: Arc::new(tokio::sync::Notify::new()),
+            twilio,
         }
     }
 

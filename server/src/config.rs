@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
 use app::secret::Secret;
+use app::sms::{SmsSettings, TwilioSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -38,6 +39,8 @@ pub struct Config {
     pub workers: usize,
     /// How long a worker's claim on a job holds without being extended.
     pub job_lease: Duration,
+    /// Text messages: the public URL, Twilio, batching, the price of a segment.
+    pub sms: SmsSettings,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -66,13 +69,14 @@ pub fn database_url() -> Result<String, ConfigError> {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
+        let addr = parsed(
+            "AIDA_ADDR",
+            SocketAddr::from(([127, 0, 0, 1], 3000)),
+            "an address like 127.0.0.1:3000",
+        )?;
         Ok(Self {
             database_url: database_url()?.into(),
-            addr: parsed(
-                "AIDA_ADDR",
-                SocketAddr::from(([127, 0, 0, 1], 3000)),
-                "an address like 127.0.0.1:3000",
-            )?,
+            addr,
             site_root: var("AIDA_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()),
             db_pool_size: parsed(
                 "AIDA_DB_POOL_SIZE",
@@ -94,6 +98,7 @@ impl Config {
             )?,
             workers: parsed("AIDA_WORKERS", 2, "a number of jobs run at once")?,
             job_lease: Duration::from_secs(parsed("AIDA_JOB_LEASE_SECONDS", 60, "seconds")?),
+            sms: sms(addr)?,
         })
     }
 }
@@ -154,4 +159,56 @@ fn llm() -> Result<Option<LlmSettings>, ConfigError> {
         breaker_cool_down: Duration::from_secs(parsed("AIDA_LLM_BREAKER_SECONDS", 30, "seconds")?),
         prices,
     }))
+}
+
+/// Text messages. Twilio is used when its account, token and number are all set.
+fn sms(addr: SocketAddr) -> Result<SmsSettings, ConfigError> {
+    let defaults = SmsSettings::default();
+    let public_url = var("AIDA_PUBLIC_URL")
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+        return Err(ConfigError::Invalid {
+            name: "AIDA_PUBLIC_URL",
+            value: public_url,
+            expected: "an http(s) URL like https://aida.example.com",
+        });
+    }
+    let twilio = match (
+        var("TWILIO_ACCOUNT_SID"),
+        var("TWILIO_AUTH_TOKEN"),
+        var("TWILIO_FROM_NUMBER"),
+    ) {
+        (Some(account_sid), Some(auth_token), Some(from_number)) => Some(TwilioSettings {
+            account_sid,
+            auth_token: auth_token.into(),
+            from_number,
+            api_base: var("TWILIO_API_BASE").unwrap_or_else(|| "https://api.twilio.com".into()),
+            timeout: Duration::from_secs(parsed("TWILIO_TIMEOUT_SECONDS", 10, "seconds")?),
+            breaker_cool_down: Duration::from_secs(parsed(
+                "TWILIO_BREAKER_SECONDS",
+                30,
+                "seconds",
+            )?),
+        }),
+        (None, None, None) => None,
+        _ => {
+            return Err(ConfigError::Missing(
+                "one of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER (set all three, or none)",
+            ));
+        }
+    };
+    let price: f64 = parsed("AIDA_SMS_SEGMENT_PRICE_USD", 0.0083, "dollars, like 0.0083")?;
+    Ok(SmsSettings {
+        public_url,
+        twilio,
+        batch: Duration::from_secs(parsed(
+            "AIDA_SMS_BATCH_SECONDS",
+            defaults.batch.as_secs(),
+            "seconds",
+        )?),
+        reply_wait: defaults.reply_wait,
+        segment_price_microusd: dollars("AIDA_SMS_SEGMENT_PRICE_USD", price)?,
+    })
 }

@@ -40,6 +40,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health", get(routes::health::live))
         .route("/health/db", get(routes::health::database))
         .nest("/api", routes::api::router())
+        .nest("/webhooks", routes::webhooks::router())
         .leptos_routes_with_context(
             &state,
             routes,

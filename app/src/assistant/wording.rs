@@ -4,14 +4,7 @@
 
 use super::model::Channel;
 use crate::error::AppError;
-
-/// Characters of GSM-7's basic set: a message of only these takes 153 characters a segment
-/// (of two or more); any other character makes it UCS-2, 67 a segment.
-const GSM7: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
-                    ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-/// Two segments of a long message, by encoding.
-const TWO_GSM7_SEGMENTS: usize = 2 * 153;
-const TWO_UCS2_SEGMENTS: usize = 2 * 67;
+use crate::sms::segments::{self, Encoding};
 
 /// `text` (markdown, as stored) worded for `channel`.
 pub fn for_channel(channel: Channel, text: &str) -> String {
@@ -81,23 +74,31 @@ fn without_ids(line: &str) -> String {
 
 /// Plain text in at most two segments, cut at a line or word when longer.
 fn sms(text: &str) -> String {
+    sms_with_footer(text, "")
+}
+
+/// `text` worded for SMS, then `footer` (kept whole: the text is cut to leave it room).
+pub fn sms_with_footer(text: &str, footer: &str) -> String {
     let text = plain(text);
-    let limit = if text.chars().all(|c| GSM7.contains(c)) {
-        TWO_GSM7_SEGMENTS
+    let footer = if footer.is_empty() {
+        String::new()
     } else {
-        TWO_UCS2_SEGMENTS
+        format!(" {footer}")
     };
-    if text.chars().count() <= limit {
-        return text;
+    if segments::count(&format!("{text}{footer}")) <= 2 {
+        return format!("{text}{footer}");
     }
-    const MORE: &str = "...";
-    let room: String = text.chars().take(limit - MORE.len()).collect();
+    let more = format!("...{footer}");
+    let mut room: String = text.chars().take(Encoding::of(&text).room(2)).collect();
+    while !room.is_empty() && segments::count(&format!("{room}{more}")) > 2 {
+        room.pop();
+    }
     let cut = room
         .rfind('\n')
         .filter(|&at| at > room.len() / 2)
         .or_else(|| room.rfind(' '))
         .unwrap_or(room.len());
-    format!("{}{MORE}", room[..cut].trim_end())
+    format!("{}{more}", room[..cut].trim_end())
 }
 
 /// The first paragraph as one sentence: what comes after (a list of events) is for screens.
@@ -127,7 +128,7 @@ mod tests {
             sms,
             "You're busy Tue 24 Nov, 2:30 pm-3 pm:\n- Tue 24 Nov, 2 pm-3 pm: Dentist\nFree nearby: 1:30 pm, 3 pm and 3:15 pm."
         );
-        assert!(sms.chars().all(|c| GSM7.contains(c)));
+        assert_eq!(Encoding::of(&sms), Encoding::Gsm7);
         assert_eq!(
             for_channel(
                 Channel::Sms,
@@ -143,12 +144,25 @@ mod tests {
             .map(|i| format!("- Task number {i} (#{i})\n"))
             .collect();
         let sms = for_channel(Channel::Sms, &format!("Your open tasks:\n\n{long}"));
-        assert!(sms.chars().count() <= TWO_GSM7_SEGMENTS, "{sms}");
+        assert!(segments::count(&sms) <= 2, "{sms}");
         assert!(sms.ends_with("..."), "{sms}");
         assert!(sms.lines().all(|l| !l.contains("(#")), "{sms}");
         // A character outside GSM-7 halves the room.
         let emoji = for_channel(Channel::Sms, &format!("🎉 {long}"));
-        assert!(emoji.chars().count() <= TWO_UCS2_SEGMENTS, "{emoji}");
+        assert!(segments::count(&emoji) <= 2, "{emoji}");
+        assert!(emoji.chars().count() <= 2 * 67, "{emoji}");
+    }
+
+    #[test]
+    fn a_footer_survives_the_cut() {
+        let long = "word ".repeat(100);
+        let sms = sms_with_footer(&long, "Reply UNDO to remove.");
+        assert!(segments::count(&sms) <= 2, "{sms}");
+        assert!(sms.ends_with("... Reply UNDO to remove."), "{sms}");
+        assert_eq!(
+            sms_with_footer("Added lunch.", "Reply UNDO to remove."),
+            "Added lunch. Reply UNDO to remove."
+        );
     }
 
     #[test]

@@ -9,5 +9,5 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
 #[cfg(feature = "ssr")]
-mod store;
+pub(crate) mod store;
 pub mod views;

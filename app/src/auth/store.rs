@@ -82,6 +82,21 @@ pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> Result<User, AppErro
 }
 
 /// The user and their password hash, by (lower-cased) email.
+/// The active account whose verified phone is `phone`.
+pub async fn find_by_phone(
+    conn: &mut AsyncPgConnection,
+    phone: &str,
+) -> Result<Option<User>, AppError> {
+    Ok(users::table
+        .filter(users::phone.eq(phone))
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .map(User::from))
+}
+
 pub async fn find_credentials(
     conn: &mut AsyncPgConnection,
     email: &str,

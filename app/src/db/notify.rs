@@ -36,6 +36,8 @@ pub enum Notice {
     Jobs,
     /// Stop writing this reply (its message id), wherever it is written.
     StopTurn(i64),
+    /// Replies to text messages were queued (a webhook may be waiting to give one).
+    SmsReplies,
 }
 
 impl Notice {
@@ -45,13 +47,16 @@ impl Notice {
             Self::Account(id) => format!("a:{id}"),
             Self::Session(id) => format!("s:{id}"),
             Self::Jobs => "j".to_owned(),
+            Self::SmsReplies => "r".to_owned(),
             Self::StopTurn(id) => format!("x:{id}"),
         }
     }
 
     fn decode(payload: &str) -> Option<Self> {
-        if payload == "j" {
-            return Some(Self::Jobs);
+        match payload {
+            "j" => return Some(Self::Jobs),
+            "r" => return Some(Self::SmsReplies),
+            _ => {}
         }
         let (kind, rest) = payload.split_once(':')?;
         match kind {
@@ -82,6 +87,7 @@ pub async fn send(conn: &mut AsyncPgConnection, notices: &[Notice]) -> Result<()
 fn apply(notice: &Notice, state: &AppState) {
     match notice {
         Notice::Jobs => state.jobs_ready.notify_waiters(),
+        Notice::SmsReplies => state.sms_replies.notify_waiters(),
         Notice::StopTurn(id) => state.assistant.cancel(*id),
         other => state.caches.forget(other),
     }

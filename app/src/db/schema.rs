@@ -14,6 +14,7 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sms_conversation_id -> Nullable<Int8>,
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::Duration;
 use super::queue::Claimed;
 use super::worker::{Handler, Handlers, JobError};
 use crate::db::tx::Tx;
+use crate::sms;
 use crate::state::AppState;
 
 /// Every kind of job Aida knows.
@@ -21,6 +22,22 @@ pub fn handlers() -> Handlers {
             Duration::minutes(1),
             FailAbandonedReplies,
         )
+        .every("prune_sms_unknown", Duration::hours(1), PruneSmsUnknown)
+        .on(sms::reading::READ, sms::reading::Read)
+        .on(sms::reading::TURN, sms::reading::Answer)
+        .on(sms::outbox::SEND, sms::outbox::Send)
+}
+
+/// Forgets which unknown numbers were told how to sign up before yesterday.
+struct PruneSmsUnknown;
+
+#[async_trait::async_trait]
+impl Handler for PruneSmsUnknown {
+    async fn run(&self, state: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
+        let yesterday = state.now().date_naive() - Duration::days(1);
+        sms::inbound::forget_unknown_before(tx, yesterday).await?;
+        Ok(())
+    }
 }
 
 /// Removes sessions past their expiry.

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 pub mod fake_llm;
+pub mod fake_twilio;
 pub mod process;
+pub mod sms;
 
 use app::assistant::Assistant;
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};

@@ -2,7 +2,6 @@
 //! endpoint and an optional fallback, each with retries (before a stream starts only), a
 //! time limit and a circuit breaker.
 
-mod breaker;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -17,8 +16,8 @@ use async_openai::middleware::retry::OpenAIRetryLayer;
 use async_openai::types::chat::CreateChatCompletionRequest;
 use futures::Stream;
 
-use self::breaker::Breaker;
 use self::wire::Chunk;
+use crate::breaker::Breaker;
 
 /// Which model a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -57,6 +57,38 @@ pub struct Started {
     pub events: mpsc::UnboundedReceiver<ChatEvent>,
 }
 
+impl Started {
+    /// Waits for the turn's end; the whole reply, worded for `channel`.
+    pub async fn to_end(mut self, channel: Channel) -> Reply {
+        let mut said = String::new();
+        let mut actions = Vec::new();
+        let mut outcome = Err(TurnFailed {
+            code: "internal".into(),
+            message: AppError::Internal.to_string(),
+        });
+        while let Some(event) = self.events.recv().await {
+            match event {
+                ChatEvent::Start(_) => {}
+                ChatEvent::Token(piece) => said.push_str(&piece.text),
+                ChatEvent::Action(card) => actions.push(card),
+                ChatEvent::Done(done) => outcome = Ok(done.outcome),
+                ChatEvent::Error(failed) => outcome = Err(failed),
+            }
+        }
+        let text = match &outcome {
+            Ok(_) => wording::for_channel(channel, &said),
+            Err(failed) => wording::for_channel(channel, &failed.message),
+        };
+        Reply {
+            conversation_id: self.conversation_id,
+            message_id: self.message_id,
+            text,
+            outcome,
+            actions,
+        }
+    }
+}
+
 /// A turn run to its end, for doors that answer in one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -193,35 +225,11 @@ impl Assistant {
         conversation_id: Option<i64>,
         text: &str,
     ) -> Result<Reply, AppError> {
-        let mut started = self
+        Ok(self
             .start(state, user, channel, conversation_id, text)
-            .await?;
-        let mut said = String::new();
-        let mut actions = Vec::new();
-        let mut outcome = Err(TurnFailed {
-            code: "internal".into(),
-            message: AppError::Internal.to_string(),
-        });
-        while let Some(event) = started.events.recv().await {
-            match event {
-                ChatEvent::Start(_) => {}
-                ChatEvent::Token(piece) => said.push_str(&piece.text),
-                ChatEvent::Action(card) => actions.push(card),
-                ChatEvent::Done(done) => outcome = Ok(done.outcome),
-                ChatEvent::Error(failed) => outcome = Err(failed),
-            }
-        }
-        let text = match &outcome {
-            Ok(_) => wording::for_channel(channel, &said),
-            Err(failed) => wording::for_channel(channel, &failed.message),
-        };
-        Ok(Reply {
-            conversation_id: started.conversation_id,
-            message_id: started.message_id,
-            text,
-            outcome,
-            actions,
-        })
+            .await?
+            .to_end(channel)
+            .await)
     }
 
     async fn run(&self, mut turn: Turn, message: String) {

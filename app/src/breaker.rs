@@ -1,5 +1,6 @@
-//! A circuit breaker per endpoint: after a run of failures the endpoint is skipped for a
-//! while, then one request is let through to test it.
+//! A circuit breaker per remote service (a model endpoint, Twilio): after a run of failures
+//! the service is skipped for a while, then one request is let through to test it. Each
+//! process keeps its own: it only spares that process calls bound to fail.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
