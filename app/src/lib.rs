@@ -21,6 +21,7 @@ pub mod jobs;
 mod layout;
 pub mod money;
 pub mod page_data;
+pub mod phones;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -31,6 +31,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <crate::phones::views::PhoneSignIn/>
             <p class="mt-4 text-sm text-slate-600 dark:text-slate-400">
                 "New here? " <A href="/sign-up" attr:class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">"Create an account"</A>
             </p>

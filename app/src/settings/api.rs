@@ -11,13 +11,17 @@ pub struct SettingsView {
     pub user: User,
     pub timezones: Vec<String>,
     pub tokens: Vec<ApiToken>,
+    /// A number a verification code was texted to and not yet entered.
+    pub phone_pending: Option<String>,
 }
 
 #[server(prefix = "/rpc")]
 pub async fn load_settings() -> Result<SettingsView, AppError> {
     let (state, user) = crate::request::acting_user().await?;
     let tokens = crate::auth::ops::list_tokens(&state, &user).await?;
+    let phone_pending = crate::phones::ops::pending(&state, &user).await?;
     Ok(SettingsView {
+        phone_pending,
         user,
         timezones: chrono_tz::TZ_VARIANTS
             .iter()

@@ -1,4 +1,4 @@
-//! The settings page: profile, password and API tokens.
+//! The settings page: profile, password, phone and API tokens.
 
 use leptos::prelude::*;
 
@@ -7,6 +7,7 @@ use super::api::{
 };
 use crate::money::CURRENCIES;
 use crate::page_data::page_data;
+use crate::phones::views::{PhoneActions, PhoneCard};
 use crate::ui::{
     BUTTON_CLASS, Card, DANGER_BUTTON_CLASS, EmptyState, Field, FieldMessage, FormError,
     INPUT_CLASS, PageHeader, action_error, field_error, refused_input,
@@ -16,12 +17,14 @@ pub fn settings_page() -> impl IntoView {
     let profile = ServerAction::<SaveProfile>::new();
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
+    let phone = PhoneActions::new();
     let data = page_data(
         move || {
             (
                 profile.version().get(),
                 create.version().get(),
                 revoke.version().get(),
+                phone.version(),
             )
         },
         |_| load_settings(),
@@ -31,7 +34,7 @@ pub fn settings_page() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading settings…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <SettingsBody view=view profile=profile create=create revoke=revoke/> }.into_any(),
+                    Ok(view) => view! { <SettingsBody view=view profile=profile create=create revoke=revoke phone=phone/> }.into_any(),
                     Err(e) => view! { <p role="alert" class="text-red-700">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -45,12 +48,15 @@ fn SettingsBody(
     profile: ServerAction<SaveProfile>,
     create: ServerAction<CreateToken>,
     revoke: ServerAction<RevokeToken>,
+    phone: PhoneActions,
 ) -> impl IntoView {
     let SettingsView {
         user,
         timezones,
         tokens,
+        phone_pending,
     } = view;
+    let verified_phone = user.phone.clone();
     let profile_error = action_error(profile);
     let saved = move || matches!(profile.value().get(), Some(Ok(())));
     let sent = refused_input::<SaveProfile>(None);
@@ -87,6 +93,7 @@ fn SettingsBody(
                 </ActionForm>
             </Card>
             <PasswordCard/>
+            <PhoneCard phone=verified_phone pending=phone_pending actions=phone/>
             <Card title="API tokens">
                 <TokenSection tokens=tokens create=create revoke=revoke/>
             </Card>

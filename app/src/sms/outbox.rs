@@ -206,3 +206,11 @@ pub async fn status(
     };
     store::apply_status(&mut conn, twilio_sid, state_name, error_code).await
 }
+
+/// Whether `number` opted out of texts.
+pub async fn is_opted_out(
+    conn: &mut diesel_async::AsyncPgConnection,
+    number: &str,
+) -> Result<bool, AppError> {
+    store::is_opted_out(conn, number).await
+}

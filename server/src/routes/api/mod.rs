@@ -9,6 +9,7 @@ mod events;
 mod expenses;
 mod extract;
 mod openapi;
+mod phones;
 mod records;
 mod tasks;
 
@@ -24,7 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .route("/auth/sign-up", post(accounts::sign_up))
         .route("/auth/sign-in", post(accounts::sign_in))
+        .route("/auth/phone/code", post(phones::send_code))
+        .route("/auth/phone/sign-in", post(phones::sign_in))
         .route("/me", get(accounts::me).patch(accounts::update_me))
+        .route("/me/phone", post(phones::add).delete(phones::remove))
+        .route("/me/phone/verify", post(phones::verify))
         .route(
             "/events",
             get(events::list).post(records::create::<events::Events>),
