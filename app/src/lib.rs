@@ -22,6 +22,7 @@ mod layout;
 pub mod money;
 pub mod page_data;
 pub mod phones;
+pub mod reminders;
 #[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]

@@ -41,6 +41,7 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
             timezone: Some(TIMEZONE.into()),
             currency: Some("CAD".into()),
             default_meeting_minutes: Some(30),
+            reminder_minutes: None,
         },
     )
     .await?;

@@ -218,6 +218,7 @@ async fn calendar_functions_create_edit_and_delete() {
         timezone: "Europe/Paris".into(),
         currency: "EUR".into(),
         default_meeting_minutes: "30".into(),
+        reminders: "1 day, 1 hour".into(),
     })
     .await
     .expect("profile");
@@ -648,6 +649,7 @@ async fn in_toronto(user: &Client, name: &str) {
         timezone: "America/Toronto".into(),
         currency: "USD".into(),
         default_meeting_minutes: "30".into(),
+        reminders: "1 day, 1 hour".into(),
     })
     .await
     .expect("profile");
@@ -773,6 +775,7 @@ async fn today_shows_every_change_at_once_and_moves_on_with_time() {
         timezone: "Asia/Tokyo".into(),
         currency: "USD".into(),
         default_meeting_minutes: "30".into(),
+        reminders: "1 day, 1 hour".into(),
     })
     .await
     .expect("profile");
@@ -911,6 +914,7 @@ async fn settings_profile_password_and_tokens() {
         timezone: tz.into(),
         currency: currency.into(),
         default_meeting_minutes: minutes.into(),
+        reminders: "1 day, 1 hour".into(),
     };
     assert_eq!(
         field(user.rpc(profile("Nowhere/City", "USD", "30")).await),
@@ -924,6 +928,14 @@ async fn settings_profile_password_and_tokens() {
         field(user.rpc(profile("UTC", "USD", "thirty")).await),
         "default_meeting_minutes"
     );
+    let mut soon = profile("UTC", "USD", "30");
+    soon.reminders = "soon".into();
+    assert_eq!(field(user.rpc(soon).await), "reminders");
+    let mut half_hour = profile("UTC", "USD", "30");
+    half_hour.reminders = "2 days, 30 min".into();
+    user.rpc(half_hour).await.expect("save reminders");
+    let settings = user.rpc(LoadSettings {}).await.expect("settings");
+    assert_eq!(settings.user.reminder_minutes, [2880, 30]);
     user.rpc(profile("Asia/Tokyo", "JPY", "60"))
         .await
         .expect("save");

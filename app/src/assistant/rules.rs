@@ -164,6 +164,7 @@ mod tests {
             timezone: "America/Toronto".into(),
             currency: "CAD".into(),
             default_meeting_minutes: 45,
+            reminder_minutes: vec![1440, 60],
             role: Role::User,
             status: AccountStatus::Active,
         }

@@ -43,6 +43,8 @@ pub struct User {
     pub timezone: String,
     pub currency: String,
     pub default_meeting_minutes: i32,
+    /// Texted reminders, in minutes before each event (none when empty).
+    pub reminder_minutes: Vec<i32>,
     pub role: Role,
     pub status: AccountStatus,
 }

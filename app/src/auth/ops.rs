@@ -247,6 +247,8 @@ pub struct ProfilePatch {
     pub timezone: Option<String>,
     pub currency: Option<String>,
     pub default_meeting_minutes: Option<i32>,
+    /// Texted reminders, in minutes before each event.
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 pub async fn update_profile(
@@ -279,9 +281,16 @@ pub async fn update_profile(
         "default_meeting_minutes",
         "choose between 5 and 480 minutes",
     );
+    let reminders = patch
+        .reminder_minutes
+        .unwrap_or_else(|| actor.reminder_minutes.clone());
+    if let Err(message) = crate::reminders::offsets::validate(&reminders) {
+        v.check(false, "reminder_minutes", &message);
+    }
     v.finish(())?;
+    let reminders_changed = reminders != actor.reminder_minutes;
     change_account(state, async |tx| {
-        store::update_profile(
+        let user = store::update_profile(
             tx.conn(),
             actor.id,
             store::ProfileChange {
@@ -289,9 +298,14 @@ pub async fn update_profile(
                 timezone: &timezone,
                 currency: &currency,
                 default_meeting_minutes: minutes,
+                reminder_minutes: &reminders,
             },
         )
-        .await
+        .await?;
+        if reminders_changed {
+            crate::reminders::schedule::reschedule_upcoming(tx, user.id).await?;
+        }
+        Ok(user)
     })
     .await
 }

@@ -18,6 +18,7 @@ struct UserRow {
     timezone: String,
     currency: String,
     default_meeting_minutes: i32,
+    reminder_minutes: Vec<i32>,
     role: String,
     status: String,
 }
@@ -32,6 +33,7 @@ impl From<UserRow> for User {
             timezone: r.timezone,
             currency: r.currency,
             default_meeting_minutes: r.default_meeting_minutes,
+            reminder_minutes: r.reminder_minutes,
             role: Role::parse(&r.role).unwrap_or(Role::User),
             status: AccountStatus::parse(&r.status).unwrap_or(AccountStatus::Disabled),
         }
@@ -178,6 +180,7 @@ pub struct ProfileChange<'a> {
     pub timezone: &'a str,
     pub currency: &'a str,
     pub default_meeting_minutes: i32,
+    pub reminder_minutes: &'a [i32],
 }
 
 pub async fn update_profile(
@@ -191,6 +194,7 @@ pub async fn update_profile(
             users::timezone.eq(change.timezone),
             users::currency.eq(change.currency),
             users::default_meeting_minutes.eq(change.default_meeting_minutes),
+            users::reminder_minutes.eq(change.reminder_minutes),
             users::updated_at.eq(diesel::dsl::now),
         ))
         .returning(UserRow::as_returning())

@@ -15,6 +15,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         sms_conversation_id -> Nullable<Int8>,
+        reminder_minutes -> Array<Int4>,
     }
 }
 

@@ -70,7 +70,9 @@ impl Tx {
 
     /// Writes what the changes cause, then commits.
     pub async fn commit(mut self) -> Result<(), AppError> {
-        let mut notices = changes::follow(&self.changes);
+        let changes = std::mem::take(&mut self.changes);
+        crate::reminders::schedule::reschedule(&mut self, &changes).await?;
+        let mut notices = changes::follow(&changes);
         notices.append(&mut self.notices);
         notify::send(self.conn(), &notices).await?;
         let Some(mut conn) = self.conn.take() else {

@@ -5,8 +5,8 @@ use chrono::Duration;
 use super::queue::Claimed;
 use super::worker::{Handler, Handlers, JobError};
 use crate::db::tx::Tx;
-use crate::sms;
 use crate::state::AppState;
+use crate::{reminders, sms};
 
 /// Every kind of job Aida knows.
 pub fn handlers() -> Handlers {
@@ -26,6 +26,7 @@ pub fn handlers() -> Handlers {
         .on(sms::reading::READ, sms::reading::Read)
         .on(sms::reading::TURN, sms::reading::Answer)
         .on(sms::outbox::SEND, sms::outbox::Send)
+        .on(reminders::schedule::KIND, reminders::send::Remind)
 }
 
 /// Forgets which unknown numbers were told how to sign up before yesterday.

@@ -37,8 +37,11 @@ pub async fn save_profile(
     timezone: String,
     currency: String,
     default_meeting_minutes: String,
+    reminders: String,
 ) -> Result<(), AppError> {
     let (state, user) = crate::request::acting_user().await?;
+    let reminders = crate::reminders::offsets::read(&reminders)
+        .map_err(|message| AppError::invalid("reminders", message))?;
     let minutes = default_meeting_minutes
         .trim()
         .parse::<i32>()
@@ -51,6 +54,7 @@ pub async fn save_profile(
             timezone: Some(timezone.trim().to_owned()),
             currency: Some(currency),
             default_meeting_minutes: Some(minutes),
+            reminder_minutes: Some(reminders),
         },
     )
     .await?;

@@ -85,6 +85,9 @@ fn SettingsBody(
                     <Field label="Default meeting length (minutes)" name="default_meeting_minutes" kind="number"
                         value=Signal::stored(sent.value("default_meeting_minutes", user.default_meeting_minutes.to_string()))
                         error=field_error(profile_error, "default_meeting_minutes")/>
+                    <Field label="Text reminders before events (like “1 day, 1 hour”, or “none”)" name="reminders"
+                        value=Signal::stored(sent.value("reminders", crate::reminders::offsets::describe(&user.reminder_minutes)))
+                        error=field_error(profile_error, "reminders")/>
                     <FormError error=profile_error/>
                     <div class="flex items-center justify-end gap-3">
                         <span role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{move || saved().then_some("Saved.")}</span>

@@ -60,6 +60,7 @@ mod tests {
             timezone: "Europe/Paris".into(),
             currency: "EUR".into(),
             default_meeting_minutes: 30,
+            reminder_minutes: vec![1440, 60],
             role: Role::User,
             status: AccountStatus::Active,
         }

@@ -152,15 +152,15 @@ impl TestApp {
         Self::serve(pool, database_url, assistant, Settings::default()).await
     }
 
-    /// A second app on this one's database, with its own pool and memory, as another Aida
-    /// process would be.
+    /// A second app on this one's database, with its own pool and memory and the same
+    /// settings, as another Aida process would be.
     pub async fn beside(&self) -> Self {
         let pool = app::db::pool(&self.database_url, 8).expect("pool");
         Self::serve(
             pool,
             self.database_url.clone(),
             Assistant::new(None, BUDGET).expect("assistant"),
-            Settings::default(),
+            (*self.state.settings).clone(),
         )
         .await
     }

@@ -1,0 +1,2 @@
+DROP INDEX jobs_reminders;
+ALTER TABLE users DROP COLUMN reminder_minutes;
