@@ -30,7 +30,6 @@ pub mod scheduling;
 pub mod secret;
 pub mod serde_util;
 pub mod settings;
-#[cfg(feature = "ssr")]
 pub mod sms;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -103,6 +102,7 @@ lazy_page!(JobsRoute, signed(jobs::views::jobs_page));
 lazy_page!(TasksRoute, signed(tasks::views::tasks_page));
 lazy_page!(ChatRoute, signed(assistant::views::chat_page));
 lazy_page!(UsageRoute, signed(assistant::views::usage_page));
+lazy_page!(SmsRoute, signed(sms::views::sms_page));
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -124,6 +124,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tasks") view={Lazy::<TasksRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/chat/:id?") view={Lazy::<ChatRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/sms") view={Lazy::<SmsRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -1,4 +1,5 @@
-//! The demo account (`demo@aida.local` / `demo-password`, an active admin) and a few weeks of
+//! The demo account (`demo@aida.local` / `demo-password`, an active admin, phone
+//! +1 416 555 0100 for the SMS simulator) and a few weeks of
 //! realistic events, tasks and expenses around today, created through the same operations as
 //! every other door. Running it again changes nothing.
 
@@ -15,6 +16,8 @@ use app::tasks::model::{Priority, TaskInput};
 pub const EMAIL: &str = "demo@aida.local";
 pub const PASSWORD: &str = "demo-password";
 const TIMEZONE: &str = "America/Toronto";
+/// The demo account's verified phone: a fictional number (555-01xx), for the SMS simulator.
+pub const PHONE: &str = "+14165550100";
 
 /// Creates the demo administrator and its sample data if absent; returns its email.
 pub async fn seed(state: &AppState) -> Result<String, AppError> {
@@ -45,6 +48,7 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
         },
     )
     .await?;
+    app::phones::ops::assign(state, &user, PHONE).await?;
     let today = state.now().with_timezone(&user.tz()).date_naive();
     seed_events(state, &user, today).await?;
     seed_tasks(state, &user, today).await?;

@@ -377,3 +377,63 @@ async fn the_breaker_stops_calls_while_twilio_fails() {
     );
     assert_eq!(fake.sent().len(), 1);
 }
+
+#[tokio::test]
+async fn the_simulator_texts_through_the_webhooks_path_as_ones_own_phone_only() {
+    use app::sms::api::{LoadSms, SimulateText};
+    // No Twilio: texts stay in the outbox, unsent.
+    let app = TestApp::with_settings(app::state::Settings {
+        sms: app::sms::SmsSettings {
+            batch: Duration::from_millis(300),
+            ..app::sms::SmsSettings::default()
+        },
+        ..app::state::Settings::default()
+    })
+    .await;
+    let _workers = sms::workers(&app).await;
+    let user = app.user("sim@aida.test", false).await;
+    let client = app.client();
+    client
+        .sign_in_session("sim@aida.test")
+        .await
+        .expect("sign in");
+    let refused = client
+        .rpc(SimulateText {
+            from: PHONE.into(),
+            body: "spent $5 on tea".into(),
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(app::error::AppError::Forbidden(_))),
+        "not one's own number: {refused:?}"
+    );
+    app::phones::ops::assign(&app.state, &user, PHONE)
+        .await
+        .expect("phone");
+    let answered = client
+        .rpc(SimulateText {
+            from: "+1 (212) 555-0123".into(),
+            body: "spent $5 on tea".into(),
+        })
+        .await
+        .expect("simulated");
+    assert!(answered.is_empty(), "batched: the reply came later");
+    let view = client
+        .rpc(LoadSms {
+            number: Some("+19995550000".into()),
+        })
+        .await
+        .expect("sms page");
+    assert_eq!(view.number.as_deref(), Some(PHONE), "only one's own number");
+    assert!(!view.twilio);
+    let texts: Vec<(String, Option<String>)> = view
+        .thread
+        .iter()
+        .map(|t| (t.body.clone(), t.state.clone()))
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].0.contains("Reply UNDO to remove."), "{texts:?}");
+    assert_eq!(texts[0].1.as_deref(), Some("unsent"));
+    assert_eq!(texts[1], ("spent $5 on tea".to_owned(), None));
+    assert_eq!(app.count("expenses").await, 1);
+}

@@ -166,3 +166,54 @@ pub async fn forget_unknown_before(
 ) -> Result<usize, AppError> {
     store::prune_unknown(tx.conn(), day).await
 }
+
+/// What the SMS page's simulator texted as `from`: handled exactly as a text through the
+/// webhook (under a made-up `MessageSid`); returns what the webhook would have answered at
+/// once, and waits (up to the batch window and a few seconds) for a reply sent later.
+pub async fn simulate(state: &AppState, from: &str, body: &str) -> Result<Vec<String>, AppError> {
+    let before = {
+        let mut conn = db::conn(&state.pool).await?;
+        store::last_sent_to(&mut conn, from).await?
+    };
+    let sid = format!("SMsim{:029x}", rand::random::<u128>() >> 12);
+    let answer = receive(
+        state,
+        Incoming {
+            message_sid: sid,
+            from: from.to_owned(),
+            body: body.to_owned(),
+        },
+    )
+    .await?;
+    let said = twiml::messages(&answer);
+    if !said.is_empty() {
+        return Ok(said);
+    }
+    let deadline = tokio::time::Instant::now() + state.settings.sms.batch + SIMULATOR_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        let last = {
+            let mut conn = db::conn(&state.pool).await?;
+            store::last_sent_to(&mut conn, from).await?
+        };
+        if last > before {
+            break;
+        }
+        tokio::time::sleep(LOOK_EVERY).await;
+    }
+    Ok(Vec::new())
+}
+
+/// How long past its batch window the simulator waits for a reply.
+const SIMULATOR_WAIT: Duration = Duration::from_secs(8);
+
+/// The texts to and from `number`, newest first.
+pub async fn thread(
+    state: &AppState,
+    number: &str,
+) -> Result<Vec<super::model::ThreadText>, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    store::thread(&mut conn, number, THREAD_LENGTH).await
+}
+
+/// Texts the SMS page shows.
+const THREAD_LENGTH: i64 = 50;

@@ -7,23 +7,40 @@
 //! - `reading`: the jobs that read a batch of messages with the assistant and queue the reply;
 //! - `outbox`: every message Aida sends, a row delivered by a job through `twilio`, moved on
 //!   by Twilio's status callbacks;
-//! - `store`: the SQL.
+//! - `store`: the SQL;
+//! - `model`, `api`, `views`: the SMS page (a number's thread, and a simulator that texts
+//!   Aida through the webhook's own code path).
 
+pub mod api;
+#[cfg(feature = "ssr")]
 pub mod inbound;
+#[cfg(feature = "ssr")]
 pub mod keywords;
+pub mod model;
+#[cfg(feature = "ssr")]
 pub mod outbox;
+#[cfg(feature = "ssr")]
 pub mod reading;
+#[cfg(feature = "ssr")]
 pub mod segments;
+#[cfg(feature = "ssr")]
 pub mod signature;
+#[cfg(feature = "ssr")]
 mod store;
+#[cfg(feature = "ssr")]
 pub mod twilio;
+#[cfg(feature = "ssr")]
 pub mod twiml;
+pub mod views;
 
+#[cfg(feature = "ssr")]
 use std::time::Duration;
 
+#[cfg(feature = "ssr")]
 use crate::secret::Secret;
 
 /// How Aida sends and receives text messages.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
 pub struct SmsSettings {
     /// Where Twilio reaches this server (`AIDA_PUBLIC_URL`): signatures are checked over it,
@@ -39,6 +56,7 @@ pub struct SmsSettings {
     pub segment_price_microusd: i64,
 }
 
+#[cfg(feature = "ssr")]
 impl Default for SmsSettings {
     fn default() -> Self {
         Self {
@@ -52,6 +70,7 @@ impl Default for SmsSettings {
 }
 
 /// A Twilio account and number.
+#[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
 pub struct TwilioSettings {
     pub account_sid: String,

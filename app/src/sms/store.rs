@@ -451,3 +451,76 @@ pub async fn apply_status(
             .await?;
     Ok(known.flag)
 }
+
+/// The texts to and from `number`, newest first.
+pub async fn thread(
+    conn: &mut AsyncPgConnection,
+    number: &str,
+    limit: i64,
+) -> Result<Vec<super::model::ThreadText>, AppError> {
+    use super::model::{Direction, ThreadText};
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Bool)]
+        incoming: bool,
+        #[diesel(sql_type = Text)]
+        body: String,
+        #[diesel(sql_type = Timestamptz)]
+        at: DateTime<Utc>,
+        #[diesel(sql_type = Nullable<Text>)]
+        purpose: Option<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        state: Option<String>,
+        #[diesel(sql_type = Nullable<Integer>)]
+        segments: Option<i32>,
+        #[diesel(sql_type = Nullable<Text>)]
+        error: Option<String>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "(SELECT true AS incoming, body, received_at AS at, NULL::text AS purpose,
+                 NULL::text AS state, NULL::int AS segments, NULL::text AS error
+          FROM sms_inbound WHERE from_number = $1 ORDER BY received_at DESC LIMIT $2)
+         UNION ALL
+         (SELECT false, body, created_at, purpose, state, segments,
+                 CASE WHEN error_code IS NULL THEN error_message
+                      ELSE error_code || ': ' || coalesce(error_message, '') END
+          FROM sms_outbox WHERE to_number = $1 ORDER BY created_at DESC LIMIT $2)
+         ORDER BY at DESC, incoming LIMIT $2",
+    )
+    .bind::<Text, _>(number)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ThreadText {
+            direction: if r.incoming {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            body: r.body,
+            at: r.at,
+            when: String::new(),
+            purpose: r.purpose,
+            state: r.state,
+            segments: r.segments,
+            error: r.error,
+        })
+        .collect())
+}
+
+/// The newest text sent to `number` (its id), if any.
+pub async fn last_sent_to(conn: &mut AsyncPgConnection, number: &str) -> Result<i64, AppError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let row: Row =
+        diesel::sql_query("SELECT coalesce(max(id), 0) AS id FROM sms_outbox WHERE to_number = $1")
+            .bind::<Text, _>(number)
+            .get_result(conn)
+            .await?;
+    Ok(row.id)
+}

@@ -22,6 +22,21 @@ pub fn reply(messages: &[&str]) -> String {
     out
 }
 
+/// The texts of the `<Message>`s in TwiML this module wrote.
+pub fn messages(twiml: &str) -> Vec<String> {
+    twiml
+        .split("<Message>")
+        .skip(1)
+        .filter_map(|m| m.split_once("</Message>"))
+        .map(|(text, _)| {
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
 fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -48,6 +63,12 @@ mod tests {
             reply(&["Hello"]),
             r#"<?xml version="1.0" encoding="UTF-8"?><Response><Message>Hello</Message></Response>"#
         );
+    }
+
+    #[test]
+    fn messages_read_back() {
+        assert_eq!(messages(&reply(&["a & <b>", "c"])), ["a & <b>", "c"]);
+        assert!(messages(&empty()).is_empty());
     }
 
     #[test]
