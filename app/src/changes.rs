@@ -1,6 +1,7 @@
 //! What a write changed, said once by the operation that made it, so that one place decides
 //! what follows (see [`follow`]): other processes are told, and later jobs are scheduled
-//! (reminders, pushes to Google) in the same transaction as the change.
+//! (pushes to Google) in the same transaction as the change; reminders are scheduled beside it
+//! (`reminders::schedule`).
 
 use crate::db::notify::Notice;
 

@@ -78,7 +78,7 @@ test('a reload while a reply is written loses nothing; conversations can be rena
 
   // The usage page counts messages by tier.
   await nav(page, 'Usage').click();
-  await expect(page.getByTestId('month-cost')).toContainText('Language model cost this month');
+  await expect(page.getByTestId('month-cost')).toContainText('Language model and text message cost this month');
   await expect(page.getByRole('table')).toBeVisible();
 
   expect(errors).toEqual([]);

@@ -218,6 +218,17 @@ async fn texts_a_moment_apart_are_read_together_and_the_reply_is_sent() {
         app.rows("SELECT state AS row FROM sms_outbox").await,
         ["delivered"]
     );
+
+    // The text's cost is on the usage page and in the month's budget.
+    let user = app::auth::ops::active_user(&app.state, user_id)
+        .await
+        .expect("user");
+    let usage = app::assistant::ops::usage(&app.state, &user, false)
+        .await
+        .expect("usage");
+    assert_eq!(usage.days[0].sms_segments, 1);
+    assert_eq!(usage.days[0].sms_cost_microusd, 8_300);
+    assert_eq!(usage.month_cost_microusd, 8_300);
 }
 
 #[tokio::test]
@@ -436,4 +447,40 @@ async fn the_simulator_texts_through_the_webhooks_path_as_ones_own_phone_only() 
     assert_eq!(texts[0].1.as_deref(), Some("unsent"));
     assert_eq!(texts[1], ("spent $5 on tea".to_owned(), None));
     assert_eq!(app.count("expenses").await, 1);
+}
+
+#[tokio::test]
+async fn a_question_back_is_answered_with_its_number() {
+    let fake = FakeTwilio::start().await;
+    let (app, user_id, _workers) = texting(&fake, Duration::ZERO).await;
+    text(&app, PHONE, "dentist tue 2pm").await;
+    text(&app, PHONE, "dentist thu 9am").await;
+    assert_eq!(titles(&app, user_id).await.len(), 2);
+
+    let (_, question) = text(&app, PHONE, "cancel the dentist").await;
+    assert!(question.contains("1) "), "{question}");
+    assert!(question.contains("2) "), "{question}");
+    assert!(question.contains("Which one?"), "{question}");
+    let second = app::sms::twiml::messages(&question)[0]
+        .lines()
+        .find(|l| l.starts_with("2) "))
+        .expect("option 2")
+        .to_owned();
+
+    let (_, done) = text(&app, PHONE, "2").await;
+    assert!(done.contains("Cancelled"), "{done}");
+    assert!(done.contains("Reply UNDO to remove."), "{done}");
+    let left = app
+        .rows(&format!(
+            "SELECT to_char(starts_at AT TIME ZONE 'America/New_York', 'Dy') AS row FROM events WHERE user_id = {user_id}"
+        ))
+        .await;
+    assert_eq!(left.len(), 1);
+    assert!(
+        !second.contains(&left[0]),
+        "the one left is not option 2 ({second}): {left:?}"
+    );
+    // A number with no question before it is not an answer.
+    let (_, after) = text(&app, PHONE, "2").await;
+    assert!(!after.contains("Cancelled"), "{after}");
 }

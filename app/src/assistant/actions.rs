@@ -18,7 +18,8 @@ use crate::{events, expenses, tasks};
 const LOOKAHEAD_DAYS: i64 = 90;
 
 /// Which event or task an action is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Target {
     Id(i64),
     /// Words of its title; for events optionally the local day it is on.
@@ -28,7 +29,8 @@ pub enum Target {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     CreateEvent(EventInput),
     /// `start` and `end` in the forms `time::parse` reads; without `end` the length is kept.
@@ -130,10 +132,12 @@ impl Outcome {
 /// Why an action was not carried out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionError {
-    /// More than one thing matched: the user must say which.
+    /// More than one thing matched: the user must say which. `ids` are the records the
+    /// numbered options name, in order.
     Ask {
         question: String,
         options: Vec<String>,
+        ids: Vec<i64>,
     },
     /// Nothing matched, said in a sentence for the user.
     Refuse(String),
@@ -144,6 +148,23 @@ pub enum ActionError {
 impl From<AppError> for ActionError {
     fn from(e: AppError) -> Self {
         Self::App(e)
+    }
+}
+
+impl Action {
+    /// The same action on the record `id`, for actions about one record.
+    pub fn on(&self, id: i64) -> Option<Action> {
+        let target = Target::Id(id);
+        Some(match self {
+            Self::MoveEvent { start, end, .. } => Self::MoveEvent {
+                target,
+                start: start.clone(),
+                end: end.clone(),
+            },
+            Self::CancelEvent(_) => Self::CancelEvent(target),
+            Self::CompleteTask(_) => Self::CompleteTask(target),
+            _ => return None,
+        })
     }
 }
 
@@ -535,9 +556,13 @@ async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, 
         .into_iter()
         .filter(|e| matches(&e.title, &keys))
         .collect();
-    the_one(found, ("an event", "events"), words, |e| {
-        phrases::event(e, tz)
-    })
+    the_one(
+        found,
+        ("an event", "events"),
+        words,
+        |e| e.id,
+        |e| phrases::event(e, tz),
+    )
 }
 
 /// The one open task `target` names.
@@ -557,9 +582,13 @@ async fn find_task(
         .into_iter()
         .filter(|t| matches(&t.title, &keys))
         .collect();
-    the_one(found, ("an open task", "open tasks"), words, |t| {
-        phrases::task(t, user.tz())
-    })
+    the_one(
+        found,
+        ("an open task", "open tasks"),
+        words,
+        |t| t.id,
+        |t| phrases::task(t, user.tz()),
+    )
 }
 
 /// Options offered when several things match.
@@ -571,10 +600,12 @@ fn the_one<T>(
     found: Vec<T>,
     (one, many): (&str, &str),
     words: &str,
+    id: impl Fn(&T) -> i64,
     describe: impl Fn(&T) -> String,
 ) -> Result<T, ActionError> {
     if found.len() > 1 {
         let options: Vec<String> = found.iter().take(OPTIONS).map(describe).collect();
+        let ids: Vec<i64> = found.iter().take(OPTIONS).map(id).collect();
         let numbered: Vec<String> = options
             .iter()
             .enumerate()
@@ -586,6 +617,7 @@ fn the_one<T>(
                 numbered.join("\n")
             ),
             options,
+            ids,
         });
     }
     found
@@ -605,6 +637,21 @@ mod tests {
         assert!(matches("Dentist appt (Dr. Lee)", &keys));
         assert!(!matches("Dentist", &keys));
         assert!(!matches("anything", &keywords("the")));
+    }
+
+    #[test]
+    fn a_chosen_option_is_the_same_action_on_that_record() {
+        let cancel = Action::CancelEvent(Target::Words {
+            words: "dentist".into(),
+            day: None,
+        });
+        assert_eq!(cancel.on(7), Some(Action::CancelEvent(Target::Id(7))));
+        assert_eq!(Action::ListTasks.on(7), None);
+        let json = serde_json::to_value(cancel.on(7)).unwrap();
+        assert_eq!(
+            serde_json::from_value::<Action>(json).unwrap(),
+            Action::CancelEvent(Target::Id(7))
+        );
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The assistant: one pipeline, shared by the chat page, `/api/chat` and later SMS and voice.
+//! The assistant: one pipeline, shared by the chat page, `/api/chat`, SMS and later voice.
 //! A message is understood by the rules when they are sure (free, instant); otherwise a cheap
 //! model answers with tools that map to the same actions, and a premium model takes over when
 //! the request is complex or the cheap one fails or asks to escalate. Every change a reply

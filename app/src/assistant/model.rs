@@ -230,13 +230,18 @@ pub struct UsageDay {
     pub unanswered: i64,
     pub input_tokens: i64,
     pub output_tokens: i64,
+    /// What the model calls cost.
     pub cost_microusd: i64,
+    /// SMS segments sent (replies, codes, reminders).
+    pub sms_segments: i64,
+    pub sms_cost_microusd: i64,
 }
 
 /// The usage page's data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
     pub days: Vec<UsageDay>,
+    /// Model calls and texts this calendar month, counted against the budget.
     pub month_cost_microusd: i64,
     pub budget_microusd: i64,
     pub everyone: bool,

@@ -224,6 +224,43 @@ pub async fn fail_stale_replies(
 pub const STOPPED_WRITING: &str =
     "This reply stopped being written (the server restarted). Please send your message again.";
 
+/// Keeps the actions a question's numbered options stand for.
+pub async fn set_choices(
+    conn: &mut AsyncPgConnection,
+    message_id: i64,
+    choices: &serde_json::Value,
+) -> Result<(), AppError> {
+    diesel::sql_query("UPDATE chat_messages SET choices = $2 WHERE id = $1")
+        .bind::<BigInt, _>(message_id)
+        .bind::<diesel::sql_types::Jsonb, _>(choices)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The options of the question the last reply before `before` asked, if it asked one.
+pub async fn last_choices(
+    conn: &mut AsyncPgConnection,
+    conversation_id: i64,
+    before: i64,
+) -> Result<Option<serde_json::Value>, AppError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Nullable<diesel::sql_types::Jsonb>)]
+        choices: Option<serde_json::Value>,
+    }
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT choices FROM chat_messages
+         WHERE conversation_id = $1 AND role = 'assistant' AND id < $2
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind::<BigInt, _>(conversation_id)
+    .bind::<BigInt, _>(before)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().and_then(|r| r.choices))
+}
+
 /// Saves a reply's final state and records the turn for the usage page, in one statement.
 pub async fn finish_reply(
     conn: &mut AsyncPgConnection,
@@ -445,21 +482,30 @@ pub async fn insert_model_call(
     Ok(())
 }
 
-/// What the user's model calls since `since` cost, in millionths of a dollar.
+/// What the user's model calls and texts since `since` cost, in millionths of a dollar. A
+/// text costs once Twilio took it (or it went back in a webhook's answer).
 pub async fn cost_since(
     conn: &mut AsyncPgConnection,
     user_id: i64,
     since: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let total: Option<bigdecimal::BigDecimal> = model_calls::table
-        .filter(model_calls::user_id.eq(user_id))
-        .filter(model_calls::created_at.ge(since))
-        .select(diesel::dsl::sum(model_calls::cost_microusd))
-        .first(conn)
-        .await?;
-    Ok(total
-        .and_then(|t| bigdecimal::ToPrimitive::to_i64(&t))
-        .unwrap_or(0))
+    #[derive(QueryableByName)]
+    struct Total {
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    let row: Total = diesel::sql_query(
+        "SELECT (coalesce((SELECT sum(cost_microusd) FROM model_calls
+                           WHERE user_id = $1 AND created_at >= $2), 0)
+               + coalesce((SELECT sum(cost_microusd) FROM sms_outbox
+                           WHERE user_id = $1 AND created_at >= $2 AND state IN ('replied', 'sent', 'delivered', 'undelivered')), 0)
+                )::bigint AS total",
+    )
+    .bind::<BigInt, _>(user_id)
+    .bind::<Timestamptz, _>(since)
+    .get_result(conn)
+    .await?;
+    Ok(row.total)
 }
 
 #[derive(QueryableByName)]
@@ -482,6 +528,10 @@ struct UsageRow {
     output_tokens: i64,
     #[diesel(sql_type = BigInt)]
     cost_microusd: i64,
+    #[diesel(sql_type = BigInt)]
+    sms_segments: i64,
+    #[diesel(sql_type = BigInt)]
+    sms_cost_microusd: i64,
 }
 
 /// Messages by tier, tokens and cost per day (in `tz`) since `since`, newest day first; for
@@ -509,14 +559,24 @@ pub async fn usage_by_day(
                     sum(cost_microusd)::bigint AS cost_microusd
              FROM model_calls
              WHERE created_at >= $2 AND ($1::bigint IS NULL OR user_id = $1)
+             GROUP BY 1, 2),
+         texts AS (
+             SELECT (created_at AT TIME ZONE $3)::date AS day, user_id,
+                    sum(segments)::bigint AS sms_segments,
+                    sum(cost_microusd)::bigint AS sms_cost_microusd
+             FROM sms_outbox
+             WHERE created_at >= $2 AND ($1::bigint IS NULL OR user_id = $1)
+               AND user_id IS NOT NULL AND state IN ('replied', 'sent', 'delivered', 'undelivered')
              GROUP BY 1, 2)
          SELECT day, CASE WHEN $1::bigint IS NULL THEN u.email END AS email,
                 coalesce(t.rules, 0) AS rules, coalesce(t.cheap, 0) AS cheap,
                 coalesce(t.premium, 0) AS premium, coalesce(t.unanswered, 0) AS unanswered,
                 coalesce(c.input_tokens, 0) AS input_tokens,
                 coalesce(c.output_tokens, 0) AS output_tokens,
-                coalesce(c.cost_microusd, 0) AS cost_microusd
-         FROM turns t FULL JOIN calls c USING (day, user_id)
+                coalesce(c.cost_microusd, 0) AS cost_microusd,
+                coalesce(x.sms_segments, 0) AS sms_segments,
+                coalesce(x.sms_cost_microusd, 0) AS sms_cost_microusd
+         FROM turns t FULL JOIN calls c USING (day, user_id) FULL JOIN texts x USING (day, user_id)
          JOIN users u ON u.id = user_id
          ORDER BY day DESC, email",
     )
@@ -537,6 +597,8 @@ pub async fn usage_by_day(
             input_tokens: r.input_tokens,
             output_tokens: r.output_tokens,
             cost_microusd: r.cost_microusd,
+            sms_segments: r.sms_segments,
+            sms_cost_microusd: r.sms_cost_microusd,
         })
         .collect())
 }

@@ -415,7 +415,7 @@ pub fn usage_page() -> impl IntoView {
                     </PageHeader>
                     <Card>
                         <p class="text-sm" data-testid="month-cost">
-                            "Language model cost this month: "
+                            "Language model and text message cost this month: "
                             <strong>{format!("${}", usd(u.month_cost_microusd))}</strong>
                             {format!(" of your ${} budget.", usd(u.budget_microusd))}
                             {over.then_some(" The budget is used up: only rule-based answers until next month.")}
@@ -448,7 +448,9 @@ fn UsageTable(days: Vec<super::model::UsageDay>, everyone: bool) -> impl IntoVie
                         <th scope="col" class="px-3 py-2 text-right">"Premium model"</th>
                         <th scope="col" class="px-3 py-2 text-right">"Unanswered"</th>
                         <th scope="col" class="px-3 py-2 text-right">"Tokens in / out"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Cost (USD)"</th>
+                        <th scope="col" class="px-3 py-2 text-right">"Model cost (USD)"</th>
+                        <th scope="col" class="px-3 py-2 text-right">"SMS segments"</th>
+                        <th scope="col" class="px-3 py-2 text-right">"SMS cost (USD)"</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-200 dark:divide-slate-800">
@@ -462,6 +464,8 @@ fn UsageTable(days: Vec<super::model::UsageDay>, everyone: bool) -> impl IntoVie
                             <td class=CELL>{d.unanswered}</td>
                             <td class=CELL>{format!("{} / {}", d.input_tokens, d.output_tokens)}</td>
                             <td class=CELL>{usd(d.cost_microusd)}</td>
+                            <td class=CELL>{d.sms_segments}</td>
+                            <td class=CELL>{usd(d.sms_cost_microusd)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

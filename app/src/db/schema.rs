@@ -126,6 +126,7 @@ diesel::table! {
         error -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        choices -> Nullable<Jsonb>,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::reply::Turn;
 use super::{Assistant, Failure, NO_MODEL, month_cost};
-use crate::assistant::actions::ActionError;
+use crate::assistant::actions::{Action, ActionError};
 use crate::assistant::llm::{LlmError, ModelTier};
 use crate::assistant::model::{MessageStatus, Role, Tier, TurnOutcome, usd};
 use crate::assistant::{prompt, rules, store, wording};
@@ -23,10 +23,20 @@ impl Assistant {
     ) -> Result<(Tier, MessageStatus), (Tier, Failure)> {
         let state = turn.state.clone();
         let user = turn.user.clone();
-        if let Some(action) = rules::understand(message, &user, state.now()) {
+        let chosen = chosen(&state, turn, message)
+            .await
+            .map_err(|e| (Tier::Rules, e.into()))?;
+        if let Some(action) = chosen.or_else(|| rules::understand(message, &user, state.now())) {
+            let asked = action.clone();
             let reply = match turn.act(action).await {
                 Ok(reply) => reply,
-                Err(ActionError::Ask { question, options }) => {
+                Err(ActionError::Ask {
+                    question,
+                    options,
+                    ids,
+                }) => {
+                    let choices: Vec<Action> = ids.iter().filter_map(|&id| asked.on(id)).collect();
+                    remember_choices(&state, turn.message_id, &choices).await;
                     turn.outcome = TurnOutcome::Question { options };
                     question
                 }
@@ -93,7 +103,60 @@ impl Assistant {
     }
 }
 
+/// The action a bare option number ("1", "#2", "3)") picks from the question the reply
+/// before this one asked, if it asked one.
+async fn chosen(state: &AppState, turn: &Turn, message: &str) -> Result<Option<Action>, AppError> {
+    let Some(n) = option_number(message) else {
+        return Ok(None);
+    };
+    let mut conn = db::conn(&state.pool).await?;
+    let Some(choices) =
+        store::last_choices(&mut conn, turn.conversation_id, turn.message_id).await?
+    else {
+        return Ok(None);
+    };
+    let choices: Vec<Action> = serde_json::from_value(choices).unwrap_or_default();
+    Ok(choices.into_iter().nth(n - 1))
+}
+
+/// "1", "#2", "3)" or "4." as a number from 1.
+fn option_number(message: &str) -> Option<usize> {
+    let text = message.trim();
+    let text = text.strip_prefix('#').unwrap_or(text);
+    let text = text.trim_end_matches([')', '.']);
+    text.parse::<usize>().ok().filter(|n| (1..=9).contains(n))
+}
+
+/// Keeps what each numbered option of a question does, for the answer that picks one.
+async fn remember_choices(state: &AppState, message_id: i64, choices: &[Action]) {
+    let saved = async {
+        let json = serde_json::to_value(choices).map_err(|_| AppError::Internal)?;
+        let mut conn = db::conn(&state.pool).await?;
+        store::set_choices(&mut conn, message_id, &json).await
+    }
+    .await;
+    if let Err(e) = saved {
+        tracing::warn!(message_id, error = %e, "could not keep a question's options");
+    }
+}
+
 async fn history(state: &AppState, turn: &Turn) -> Result<Vec<(Role, String)>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     store::history(&mut conn, turn.conversation_id, turn.message_id, HISTORY).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::option_number;
+
+    #[test]
+    fn options_are_answered_by_number() {
+        assert_eq!(option_number("1"), Some(1));
+        assert_eq!(option_number(" #2 "), Some(2));
+        assert_eq!(option_number("3)"), Some(3));
+        assert_eq!(option_number("4."), Some(4));
+        assert_eq!(option_number("0"), None);
+        assert_eq!(option_number("12"), None);
+        assert_eq!(option_number("1 pm"), None);
+    }
 }
