@@ -17,6 +17,9 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod expenses;
+#[cfg(feature = "ssr")]
+pub mod ical;
+pub mod invitations;
 pub mod jobs;
 mod layout;
 pub mod money;

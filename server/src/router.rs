@@ -41,6 +41,7 @@ pub fn build(state: AppState) -> Router {
         .route("/health/db", get(routes::health::database))
         .nest("/api", routes::api::router())
         .nest("/webhooks", routes::webhooks::router())
+        .route("/invitations/{token}", get(routes::invitation_file::show))
         .leptos_routes_with_context(
             &state,
             routes,

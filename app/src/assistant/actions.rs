@@ -193,7 +193,7 @@ pub async fn perform(
                 ..EventPatch::default()
             };
             let after = events::ops::update(tx, user, before.id, patch).await?;
-            let (start, end) = stored_times(&before);
+            let (start, end) = before.input_times();
             Ok(Outcome::changed(
                 "move_event",
                 format!(
@@ -217,7 +217,7 @@ pub async fn perform(
                 format!("Cancelled {}", phrases::event(&gone, tz)),
                 Undo::RestoreEvent {
                     id: gone.id,
-                    event: recreate(&gone),
+                    event: gone.to_input(),
                     source: gone.source,
                 },
             ))
@@ -485,31 +485,6 @@ fn free_times(starts: &[DateTime<Utc>], tz: chrono_tz::Tz) -> String {
     match said.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
         _ => said.concat(),
-    }
-}
-
-/// An event's times in the form its input takes (all-day ends are inclusive dates).
-fn stored_times(event: &Event) -> (String, String) {
-    if event.all_day {
-        (
-            event.start.date_naive().to_string(),
-            (event.end - Duration::days(1)).date_naive().to_string(),
-        )
-    } else {
-        (event.start.to_rfc3339(), event.end.to_rfc3339())
-    }
-}
-
-/// The input that makes a deleted event again.
-fn recreate(event: &Event) -> EventInput {
-    let (start, end) = stored_times(event);
-    EventInput {
-        title: event.title.clone(),
-        description: Some(event.description.clone()),
-        location: Some(event.location.clone()),
-        start,
-        end: Some(end),
-        all_day: Some(event.all_day),
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Source {
     Sms,
     Voice,
     Api,
+    /// A copy of an event the user was invited to and accepted.
+    Invitation,
 }
 
 impl Source {
@@ -33,13 +35,21 @@ impl Source {
             Self::Sms => "sms",
             Self::Voice => "voice",
             Self::Api => "api",
+            Self::Invitation => "invitation",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Web, Self::Chat, Self::Sms, Self::Voice, Self::Api]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::Web,
+            Self::Chat,
+            Self::Sms,
+            Self::Voice,
+            Self::Api,
+            Self::Invitation,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -121,6 +131,32 @@ impl Serialize for Event {
 }
 
 impl Event {
+    /// Its start and end as an [`EventInput`] takes them: dates (the last day included) for
+    /// all-day events, RFC 3339 otherwise.
+    pub fn input_times(&self) -> (String, String) {
+        if self.all_day {
+            (
+                self.start.date_naive().to_string(),
+                (self.end - Duration::days(1)).date_naive().to_string(),
+            )
+        } else {
+            (self.start.to_rfc3339(), self.end.to_rfc3339())
+        }
+    }
+
+    /// The input that makes this event (again, or in another calendar).
+    pub fn to_input(&self) -> EventInput {
+        let (start, end) = self.input_times();
+        EventInput {
+            title: self.title.clone(),
+            description: Some(self.description.clone()),
+            location: Some(self.location.clone()),
+            start,
+            end: Some(end),
+            all_day: Some(self.all_day),
+        }
+    }
+
     /// The first and last local dates the event touches in `tz`.
     pub fn local_days(&self, tz: Tz) -> (NaiveDate, NaiveDate) {
         if self.all_day {

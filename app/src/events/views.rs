@@ -8,6 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::api::{DeleteEvent, SaveEvent, calendar, load_event_card};
 use super::calendar::{CalendarView, Day, EventCard, Mode, Placed};
+use crate::invitations::api::AnswerInvitation;
+use crate::invitations::views::WaitingInvitations;
 use crate::page_data::page_data;
 use crate::ui::{
     BUTTON_CLASS, DANGER_BUTTON_CLASS, FieldMessage, FormError, INPUT_CLASS, PageHeader,
@@ -33,6 +35,7 @@ pub fn calendar_page() -> impl IntoView {
     let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
     let save = ServerAction::<SaveEvent>::new();
     let delete = ServerAction::<DeleteEvent>::new();
+    let answer = ServerAction::<AnswerInvitation>::new();
     let view_data = page_data(
         move || {
             (
@@ -40,12 +43,14 @@ pub fn calendar_page() -> impl IntoView {
                 date.get(),
                 save.version().get(),
                 delete.version().get(),
+                answer.version().get(),
             )
         },
-        |(mode, date, _, _)| calendar(mode.as_str().to_owned(), date),
+        |(mode, date, _, _, _)| calendar(mode.as_str().to_owned(), date),
     );
 
     view! {
+        <WaitingInvitations answer=answer/>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading the calendar…"</p> }>
             {move || Suspend::new(async move {
                 match view_data.await {
@@ -345,6 +350,7 @@ fn EventDialog(
                     <button type="submit" class=BUTTON_CLASS disabled=move || save.pending().get()>"Save"</button>
                 </div>
             </ActionForm>
+            {id.map(|id| view! { <crate::invitations::views::InviteForm event_id=id/> })}
             {id.map(move |id| view! {
                 <ActionForm action=delete attr:class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
                     <input type="hidden" name="id" value=id/>

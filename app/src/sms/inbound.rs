@@ -32,7 +32,8 @@ const LOOK_EVERY: Duration = Duration::from_millis(200);
 pub fn help_text(state: &AppState) -> String {
     format!(
         "Aida: text things like \"lunch w/ Sam tmrw 1pm\" or \"spent $12 on lunch\". UNDO takes \
-         back the last change. STOP ends texts. Manage your account at {}",
+         back the last change; ACCEPT or DECLINE answers an invitation. STOP ends texts. Manage \
+         your account at {}",
         state.settings.sms.public_url
     )
 }
@@ -64,7 +65,7 @@ pub async fn receive(state: &AppState, message: Incoming) -> Result<String, AppE
             }
             return Ok(twiml::reply(&[&help_text(state)]));
         }
-        Some(Keyword::Undo) | None => {}
+        Some(Keyword::Undo | Keyword::Accept | Keyword::Decline) | None => {}
     }
     let Some(user) = crate::auth::store::find_by_phone(&mut conn, &message.from).await? else {
         return unknown(state, &mut conn, &message.from).await;

@@ -10,6 +10,9 @@ pub enum Keyword {
     Help,
     /// UNDO: take back the last change made by text.
     Undo,
+    /// ACCEPT, DECLINE: answer the newest invitation waiting.
+    Accept,
+    Decline,
 }
 
 /// The keyword `body` is, if the whole message is one (any case, surrounding spaces and a
@@ -24,6 +27,8 @@ pub fn of(body: &str) -> Option<Keyword> {
         "START" | "YES" | "UNSTOP" => Keyword::OptIn,
         "HELP" | "INFO" => Keyword::Help,
         "UNDO" => Keyword::Undo,
+        "ACCEPT" => Keyword::Accept,
+        "DECLINE" => Keyword::Decline,
         _ => return None,
     })
 }
@@ -52,6 +57,8 @@ mod tests {
         assert_eq!(of("help"), Some(Keyword::Help));
         assert_eq!(of("INFO"), Some(Keyword::Help));
         assert_eq!(of("undo"), Some(Keyword::Undo));
+        assert_eq!(of("Accept"), Some(Keyword::Accept));
+        assert_eq!(of("decline."), Some(Keyword::Decline));
         assert_eq!(of("cancel the dentist"), None);
         assert_eq!(of("stop by the bakery at 5"), None);
         assert_eq!(of(""), None);

@@ -174,8 +174,18 @@ async fn answer(
     text: &str,
 ) -> Result<String, AppError> {
     let conversation = conversation(state, user).await?;
-    if keywords::of(text) == Some(Keyword::Undo) {
-        return undo_last(state, user, conversation).await;
+    match keywords::of(text) {
+        Some(Keyword::Undo) => return undo_last(state, user, conversation).await,
+        Some(keyword @ (Keyword::Accept | Keyword::Decline)) => {
+            let accept = keyword == Keyword::Accept;
+            let said = match crate::invitations::ops::answer(state, user, None, accept).await {
+                Ok(said) => said,
+                Err(e @ (AppError::Unavailable | AppError::Internal)) => return Err(e),
+                Err(e) => wording::refusal(&e),
+            };
+            return Ok(wording::for_channel(Channel::Sms, &said));
+        }
+        _ => {}
     }
     let started = state
         .assistant

@@ -3,5 +3,6 @@
 
 pub mod api;
 pub mod health;
+pub mod invitation_file;
 pub mod refused_form;
 pub mod webhooks;

@@ -8,6 +8,7 @@ mod chat;
 mod events;
 mod expenses;
 mod extract;
+mod invitations;
 mod openapi;
 mod phones;
 mod records;
@@ -35,6 +36,13 @@ pub fn router() -> Router<AppState> {
             get(events::list).post(records::create::<events::Events>),
         )
         .route("/events/{id}", records::one::<events::Events>())
+        .route(
+            "/events/{id}/attendees",
+            get(invitations::attendees).post(invitations::invite),
+        )
+        .route("/invitations", get(invitations::waiting))
+        .route("/invitations/{id}/accept", post(invitations::accept))
+        .route("/invitations/{id}/decline", post(invitations::decline))
         .route(
             "/tasks",
             get(tasks::list).post(records::create::<tasks::Tasks>),
