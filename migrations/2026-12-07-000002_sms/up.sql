@@ -13,9 +13,9 @@ CREATE TABLE sms_inbound (
 );
 CREATE INDEX sms_inbound_unread ON sms_inbound (from_number, received_at) WHERE turn_id IS NULL;
 
--- What a batch of messages asked, read once by the assistant. `message_id` is the reply
--- being written (set before the assistant acts, so a retry never acts twice); `replied` when
--- the reply went to the outbox.
+-- What a batch of messages asked, read once by the assistant. `started` is claimed before the
+-- assistant acts (so a retry never acts twice), then `message_id` names the reply being
+-- written; `replied` when the reply went to the outbox.
 CREATE TABLE sms_turns (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -23,6 +23,7 @@ CREATE TABLE sms_turns (
     text TEXT NOT NULL,
     -- The last message's arrival: its webhook may wait for the reply until shortly after.
     last_received_at TIMESTAMPTZ NOT NULL,
+    started BOOLEAN NOT NULL DEFAULT false,
     message_id BIGINT REFERENCES chat_messages (id) ON DELETE SET NULL,
     replied BOOLEAN NOT NULL DEFAULT false,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()

@@ -484,3 +484,39 @@ async fn a_question_back_is_answered_with_its_number() {
     let (_, after) = text(&app, PHONE, "2").await;
     assert!(!after.contains("Cancelled"), "{after}");
 }
+
+#[tokio::test]
+async fn a_turn_whose_worker_died_after_claiming_it_never_acts_again() {
+    use app::jobs::queue::{self, NewJob};
+    let fake = FakeTwilio::start().await;
+    let (app, user_id, _workers) = texting(&fake, Duration::from_millis(100)).await;
+    // A worker claimed this turn, then died before the assistant wrote anything.
+    let id: i64 = app
+        .rows(&format!(
+            "INSERT INTO sms_turns (user_id, from_number, text, last_received_at, started)
+             VALUES ({user_id}, '{PHONE}', 'spent $9 on soup', now(), true)
+             RETURNING id::text AS row"
+        ))
+        .await[0]
+        .parse()
+        .expect("id");
+    let job = NewJob::new("sms_turn", serde_json::json!({ "turn_id": id }));
+    app.state
+        .write(async |tx| queue::add(tx, &[job]).await.map(drop))
+        .await
+        .expect("job");
+    let sent = fake.wait_for(1).await;
+    assert!(sent[0].body.contains("lost track"), "{sent:?}");
+    assert_eq!(
+        app.count("expenses").await,
+        0,
+        "the text was not acted on again"
+    );
+    assert_eq!(
+        app.rows(&format!(
+            "SELECT replied::text AS row FROM sms_turns WHERE id = {id}"
+        ))
+        .await,
+        ["true"]
+    );
+}

@@ -24,7 +24,7 @@ pub fn handlers() -> Handlers {
         )
         .every("prune_sms_unknown", Duration::hours(1), PruneSmsUnknown)
         .on(sms::reading::READ, sms::reading::Read)
-        .on(sms::reading::TURN, sms::reading::Answer)
+        .alone(sms::reading::TURN, sms::reading::Answer)
         .on(sms::outbox::SEND, sms::outbox::Send)
         .on(reminders::schedule::KIND, reminders::send::Remind)
 }

@@ -35,8 +35,23 @@ pub trait Handler: Send + Sync {
     async fn run(&self, state: &AppState, tx: &mut Tx, job: &Claimed) -> Result<(), JobError>;
 }
 
+/// A kind of job whose work must not hold a database connection while it runs (a model's
+/// answer, a call to another service): it writes through transactions of its own, each
+/// idempotent, so that doing it again after a crash changes nothing twice. The job's removal
+/// then commits on its own.
+#[async_trait::async_trait]
+pub trait Alone: Send + Sync {
+    async fn run(&self, state: &AppState, job: &Claimed) -> Result<(), JobError>;
+}
+
+enum Work {
+    /// Its database work commits with the job's removal.
+    InTx(Arc<dyn Handler>),
+    Alone(Arc<dyn Alone>),
+}
+
 struct Kind {
-    handler: Arc<dyn Handler>,
+    work: Work,
     /// Added again this long after each success.
     every: Option<chrono::Duration>,
 }
@@ -49,7 +64,15 @@ pub struct Handlers {
 
 impl Handlers {
     pub fn on(self, kind: &str, handler: impl Handler + 'static) -> Self {
-        self.with(kind, handler, None)
+        self.with(kind, Work::InTx(Arc::new(handler)), None)
+    }
+
+    /// A kind whose work runs without the job's transaction (see [`Alone`]).
+    pub fn alone(mut self, kind: &str, handler: impl Alone + 'static) -> Self {
+        let work = Work::Alone(Arc::new(handler));
+        self.kinds
+            .insert(kind.to_owned(), Arc::new(Kind { work, every: None }));
+        self
     }
 
     /// A job that runs every `every`, as long as some process runs workers (see
@@ -60,18 +83,12 @@ impl Handlers {
         every: chrono::Duration,
         handler: impl Handler + 'static,
     ) -> Self {
-        self.with(kind, handler, Some(every))
+        self.with(kind, Work::InTx(Arc::new(handler)), Some(every))
     }
 
-    fn with(
-        mut self,
-        kind: &str,
-        handler: impl Handler + 'static,
-        every: Option<chrono::Duration>,
-    ) -> Self {
-        let handler = Arc::new(handler);
+    fn with(mut self, kind: &str, work: Work, every: Option<chrono::Duration>) -> Self {
         self.kinds
-            .insert(kind.to_owned(), Arc::new(Kind { handler, every }));
+            .insert(kind.to_owned(), Arc::new(Kind { work, every }));
         self
     }
 
@@ -283,16 +300,25 @@ async fn attempt(state: AppState, handlers: Arc<Handlers>, worker: Arc<str>, job
     }
 }
 
-/// The handler's work and the job's removal, in one transaction; false when the job was no
-/// longer this worker's (nothing committed).
+/// The handler's work and the job's removal, in one transaction (or, for work that runs
+/// alone, the removal after it); false when the job was no longer this worker's.
 async fn run_and_finish(
     state: &AppState,
     kind: &Kind,
     worker: &str,
     job: &Claimed,
 ) -> Result<bool, JobError> {
-    let mut tx = state.begin().await?;
-    kind.handler.run(state, &mut tx, job).await?;
+    let mut tx = match &kind.work {
+        Work::InTx(handler) => {
+            let mut tx = state.begin().await?;
+            handler.run(state, &mut tx, job).await?;
+            tx
+        }
+        Work::Alone(handler) => {
+            handler.run(state, job).await?;
+            state.begin().await?
+        }
+    };
     if !queue::finish(&mut tx, job.id, worker).await? {
         return Ok(false);
     }

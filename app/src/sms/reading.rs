@@ -5,9 +5,9 @@
 //!    turn (recorded, with the job that answers it, in the job's own transaction: exactly
 //!    once);
 //! 2. `sms_turn` answers it in the user's SMS conversation (the chat page shows it) and queues
-//!    the reply. The reply's id is recorded before the assistant acts, so an attempt that
-//!    follows a crash never acts twice: it sends what the first attempt wrote, or says that
-//!    it lost track.
+//!    the reply, holding no connection while the assistant works. The turn is claimed before
+//!    the assistant acts, so an attempt that follows a crash never acts twice: it sends what
+//!    the first attempt wrote, or says that it lost track.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use crate::db::notify::Notice;
 use crate::db::{self, tx::Tx};
 use crate::error::AppError;
 use crate::jobs::queue::{Claimed, NewJob, add};
-use crate::jobs::worker::{Handler, JobError};
+use crate::jobs::worker::{Alone, Handler, JobError};
 use crate::state::AppState;
 
 pub const READ: &str = "sms_read";
@@ -107,27 +107,35 @@ impl Handler for Read {
     }
 }
 
-/// Answers a turn and queues the reply.
+/// Answers a turn and queues the reply. It runs without the job's transaction (a model may
+/// take seconds to answer, and no connection waits meanwhile): the turn is claimed before the
+/// assistant acts, and the reply is queued with the turn marked answered, once.
 pub struct Answer;
 
 #[async_trait::async_trait]
-impl Handler for Answer {
-    async fn run(&self, state: &AppState, tx: &mut Tx, job: &Claimed) -> Result<(), JobError> {
+impl Alone for Answer {
+    async fn run(&self, state: &AppState, job: &Claimed) -> Result<(), JobError> {
         let TurnPayload { turn_id } = payload(job)?;
-        let Some(turn) = store::turn(tx.conn(), turn_id).await? else {
-            return Ok(());
+        let (turn, user, claimed) = {
+            let mut conn = db::conn(&state.pool).await?;
+            let Some(turn) = store::turn(&mut conn, turn_id).await? else {
+                return Ok(());
+            };
+            if turn.replied {
+                return Ok(());
+            }
+            let user = crate::auth::store::find(&mut conn, turn.user_id).await?;
+            if user.status != AccountStatus::Active {
+                return Ok(());
+            }
+            let claimed = store::claim_turn(&mut conn, turn_id).await?;
+            (turn, user, claimed)
         };
-        if turn.replied {
-            return Ok(());
-        }
-        let user = crate::auth::store::find(tx.conn(), turn.user_id).await?;
-        if user.status != AccountStatus::Active {
-            return Ok(());
-        }
-        let reply = match turn.message_id {
+        let reply = if claimed {
+            answer(state, &user, turn_id, &turn.text).await?
+        } else {
             // An earlier attempt began this turn and stopped: never act twice.
-            Some(message_id) => earlier_reply(tx, message_id).await?,
-            None => answer(state, &user, turn_id, &turn.text).await?,
+            earlier_reply(state, turn_id).await?
         };
         if reply.is_empty() {
             return Ok(());
@@ -139,28 +147,43 @@ impl Handler for Answer {
                     .map(|wait| turn.last_received_at + wait)
             })
             .flatten();
-        outbox::queue(
-            tx,
-            state,
-            outbox::Message {
-                user_id: Some(user.id),
-                to: &turn.from_number,
-                body: &reply,
-                purpose: Purpose::Reply,
-                sms_turn_id: Some(turn_id),
-                not_before,
-            },
-        )
-        .await?;
-        store::set_turn_replied(tx.conn(), turn_id).await?;
-        tx.notify(Notice::SmsReplies);
+        state
+            .write(async |tx| {
+                if !store::set_turn_replied(tx.conn(), turn_id).await? {
+                    return Ok(()); // another attempt queued it
+                }
+                outbox::queue(
+                    tx,
+                    state,
+                    outbox::Message {
+                        user_id: Some(user.id),
+                        to: &turn.from_number,
+                        body: &reply,
+                        purpose: Purpose::Reply,
+                        sms_turn_id: Some(turn_id),
+                        not_before,
+                    },
+                )
+                .await?;
+                tx.notify(Notice::SmsReplies);
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 }
 
-/// What an earlier attempt at a turn wrote, if it finished writing.
-async fn earlier_reply(tx: &mut Tx, message_id: i64) -> Result<String, AppError> {
-    Ok(match store::reply_text(tx.conn(), message_id).await? {
+/// What an earlier attempt at turn `turn_id` wrote, if it finished writing.
+async fn earlier_reply(state: &AppState, turn_id: i64) -> Result<String, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    let message_id = store::turn(&mut conn, turn_id)
+        .await?
+        .and_then(|t| t.message_id);
+    let stored = match message_id {
+        Some(id) => store::reply_text(&mut conn, id).await?,
+        None => None,
+    };
+    Ok(match stored {
         Some((status, content)) if status == "done" => wording::for_channel(Channel::Sms, &content),
         _ => LOST.to_owned(),
     })

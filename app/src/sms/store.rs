@@ -195,7 +195,17 @@ pub async fn turn(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<TurnRo
     })?)
 }
 
-/// Records the reply a turn writes, before it acts (committed on its own).
+/// Claims the right to answer turn `id` (once: a retry after a crash never acts again).
+pub async fn claim_turn(conn: &mut AsyncPgConnection, id: i64) -> Result<bool, AppError> {
+    let claimed =
+        diesel::sql_query("UPDATE sms_turns SET started = true WHERE id = $1 AND NOT started")
+            .bind::<BigInt, _>(id)
+            .execute(conn)
+            .await?;
+    Ok(claimed == 1)
+}
+
+/// Records the reply a turn writes.
 pub async fn set_turn_message(
     conn: &mut AsyncPgConnection,
     id: i64,
@@ -209,12 +219,14 @@ pub async fn set_turn_message(
     Ok(())
 }
 
-pub async fn set_turn_replied(conn: &mut AsyncPgConnection, id: i64) -> Result<(), AppError> {
-    diesel::sql_query("UPDATE sms_turns SET replied = true WHERE id = $1")
-        .bind::<BigInt, _>(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Marks turn `id` answered; false when it already was (its reply is queued).
+pub async fn set_turn_replied(conn: &mut AsyncPgConnection, id: i64) -> Result<bool, AppError> {
+    let marked =
+        diesel::sql_query("UPDATE sms_turns SET replied = true WHERE id = $1 AND NOT replied")
+            .bind::<BigInt, _>(id)
+            .execute(conn)
+            .await?;
+    Ok(marked == 1)
 }
 
 /// The conversation `user_id`'s texts go to, if it still exists.
