@@ -102,6 +102,7 @@ mod tests {
             end: Utc.with_ymd_and_hms(2026, 3, 2, 15, 30, 0).unwrap(),
             all_day,
             source: Source::Web,
+            reminder_minutes: None,
         }
     }
 

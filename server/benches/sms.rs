@@ -28,18 +28,23 @@ use fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilio};
 use tokio_util::sync::CancellationToken;
 
 const PUBLIC_URL: &str = "https://aida.bench";
-const USERS: usize = 500;
+/// Each text of the batched runs comes from its own number (a number's texts a few seconds
+/// apart are read as one).
+const USERS: usize = 12_000;
 const BATCHED_TEXTS: usize = 10_000;
 const ANSWERED_TEXTS: usize = 3_000;
 const REMINDERS: usize = 10_000;
 const CONNECTIONS: usize = 32;
+/// The steady rate of the open-loop run, texts per second, and for how long.
+const RATE: u64 = 1_000;
+const RATE_SECONDS: u64 = 10;
 
 fn phone(i: usize) -> String {
     format!("+1212555{i:04}")
 }
 
 async fn app(url: &str, fake: &FakeTwilio, batch: Duration) -> (AppState, String) {
-    let pool = app::db::pool(url, 8).expect("pool");
+    let pool = app::db::pool(url, 12).expect("pool");
     let settings = Settings {
         sms: SmsSettings {
             public_url: PUBLIC_URL.to_owned(),
@@ -93,7 +98,7 @@ fn workers(state: &AppState) -> CancellationToken {
         state.clone(),
         app::jobs::kinds::handlers(),
         WorkerSettings {
-            concurrency: 8,
+            concurrency: 4,
             ..WorkerSettings::default()
         },
         stop.clone(),
@@ -227,6 +232,43 @@ fn report(name: &str, (rate, latencies, replied): &(f64, Vec<Duration>, usize)) 
     );
 }
 
+/// Posts texts at a steady `RATE` for `RATE_SECONDS` (open loop: a slow answer does not slow
+/// the sending); (the rate reached, sorted latencies).
+async fn steady(base: &str, first: usize) -> (f64, Vec<Duration>, usize) {
+    let client = reqwest::Client::new();
+    let count = usize::try_from(RATE * RATE_SECONDS).unwrap_or(usize::MAX);
+    let requests: Vec<(String, String)> = (first..first + count).map(signed).collect();
+    let url = format!("{base}/webhooks/twilio/sms");
+    let mut every = tokio::time::interval(Duration::from_micros(1_000_000 / RATE));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(count);
+    for (body, signature) in requests {
+        every.tick().await;
+        let (client, url) = (client.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let response = client
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("x-twilio-signature", signature)
+                .body(body)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(response.status(), 200);
+            response.bytes().await.expect("body");
+            t.elapsed()
+        }));
+    }
+    let mut all = Vec::with_capacity(count);
+    for task in tasks {
+        all.push(task.await.expect("request"));
+    }
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    all.sort();
+    (rate, all, 0)
+}
+
 async fn count(state: &AppState, table: &str) -> i64 {
     use diesel_async::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
@@ -351,7 +393,10 @@ async fn main() {
     let stop = workers(&state);
     load(&base, 0, 500).await; // warm-up
     let batched = load(&base, 1_000, BATCHED_TEXTS).await;
-    report("webhook, batching on (answered at once)", &batched);
+    report(
+        "webhook, batching on (answered at once), 32 connections",
+        &batched,
+    );
     let took = wait_idle(&state).await;
     println!(
         "webhook, batching on: {} texts read as {} turns; every reply sent ({} in all) {:.1} s after the last text",
@@ -360,6 +405,12 @@ async fn main() {
         fake.sent().len(),
         took.as_secs_f64()
     );
+    let rated = steady(&base, 20_000).await;
+    report(
+        &format!("webhook, batching on, a steady {RATE} texts/s for {RATE_SECONDS} s"),
+        &rated,
+    );
+    wait_idle(&state).await;
     stop.cancel();
 
     let fake = FakeTwilio::start().await;

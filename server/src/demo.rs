@@ -77,6 +77,7 @@ async fn event(
         start,
         end,
         all_day: Some(all_day),
+        reminder_minutes: None,
     };
     state
         .write(async |tx| app::events::ops::create(tx, user, input, Source::Web).await)

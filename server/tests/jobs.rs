@@ -379,6 +379,7 @@ async fn a_fault_before_a_changes_job_is_written_leaves_neither() {
         start: "2026-11-24T14:00:00Z".into(),
         end: None,
         all_day: None,
+        reminder_minutes: None,
     };
     let create = async || {
         app.state

@@ -237,3 +237,49 @@ async fn a_task_due_at_a_time_is_reminded_then() {
         "5 pm in New York: {at:?}"
     );
 }
+
+#[tokio::test]
+async fn an_event_can_have_its_own_reminders() {
+    let fake = FakeTwilio::start().await;
+    let (app, client) = reminded(&fake).await;
+    let _workers = sms::workers(&app).await;
+    let start = default_now() + chrono::Duration::minutes(10) + chrono::Duration::seconds(2);
+    let (status, event) = client
+        .post(
+            "/api/events",
+            json!({ "title": "Call", "start": start.to_rfc3339(), "reminder_minutes": [10] }),
+        )
+        .await;
+    assert_eq!(status, 201, "{event}");
+    assert_eq!(event["reminder_minutes"], json!([10]));
+    let sent = fake.wait_for(1).await;
+    assert!(sent[0].body.contains("\"Call\""), "{sent:?}");
+    assert!(sent[0].body.ends_with("(in 10 min)."), "{sent:?}");
+
+    // None at all for another; and a list that is too long is refused.
+    let later = default_now() + chrono::Duration::days(1);
+    let (_, quiet) = client
+        .post(
+            "/api/events",
+            json!({ "title": "Quiet", "start": later.to_rfc3339() }),
+        )
+        .await;
+    let id = quiet["id"].as_i64().expect("id");
+    assert_eq!(queued_reminders(&app).await, 1, "the user's hour before");
+    let (status, _) = client
+        .patch(
+            &format!("/api/events/{id}"),
+            json!({ "reminder_minutes": [] }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(queued_reminders(&app).await, 0);
+    let (status, body) = client
+        .patch(
+            &format!("/api/events/{id}"),
+            json!({ "reminder_minutes": [1, 2, 3, 4, 5, 6] }),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["fields"][0]["field"], "reminder_minutes");
+}

@@ -44,6 +44,7 @@ fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
         start: start.into(),
         end: end.into(),
         all_day: None,
+        reminders: None,
     }
 }
 

@@ -70,6 +70,7 @@ fn action(intent: Intent, user: &User) -> Option<Action> {
                 start: text(start),
                 end: Some(end),
                 all_day: Some(all_day),
+                reminder_minutes: None,
             })
         }
         Intent::CreateTask { title, due } => Action::AddTask {

@@ -264,6 +264,7 @@ pub fn action(name: &str, arguments: &str, tz: Tz) -> Result<Action, AppError> {
                 start: a.start,
                 end: a.end,
                 all_day: a.all_day,
+                reminder_minutes: None,
             })
         }
         "move_event" => {

@@ -61,6 +61,7 @@ diesel::table! {
         source -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        reminder_minutes -> Nullable<Array<Int4>>,
     }
 }
 

@@ -35,7 +35,9 @@ pub async fn load_event_card(id: i64) -> Result<EventCard, AppError> {
 }
 
 /// Creates (no `id`) or changes an event from the dialog's form, then returns to the calendar
-/// page it came from, with the dialog closed.
+/// page it came from, with the dialog closed. (A server function takes a form's fields as its
+/// arguments, hence their number.)
+#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/rpc")]
 pub async fn save_event(
     id: Option<i64>,
@@ -45,10 +47,19 @@ pub async fn save_event(
     start: String,
     end: String,
     all_day: Option<String>,
+    reminders: Option<String>,
 ) -> Result<(), AppError> {
     use super::model::{EventInput, EventPatch, Source};
     let (state, user) = crate::request::acting_user().await?;
     let all_day = all_day.is_some();
+    // Empty: the user's own lengths (on a new event), or unchanged.
+    let reminder_minutes = match reminders.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            crate::reminders::offsets::read(text)
+                .map_err(|message| AppError::invalid("reminder_minutes", message))?,
+        ),
+    };
     match id {
         None => {
             let input = EventInput {
@@ -58,6 +69,7 @@ pub async fn save_event(
                 start,
                 end: Some(end),
                 all_day: Some(all_day),
+                reminder_minutes,
             };
             state
                 .write(async |tx| super::ops::create(tx, &user, input, Source::Web).await)
@@ -71,6 +83,7 @@ pub async fn save_event(
                 start: Some(start),
                 end: Some(end).filter(|e| !e.trim().is_empty()),
                 all_day: Some(all_day),
+                reminder_minutes,
             };
             state
                 .write(async |tx| super::ops::update(tx, &user, id, patch).await)

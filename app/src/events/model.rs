@@ -65,6 +65,8 @@ pub struct Event {
     pub end: DateTime<Utc>,
     pub all_day: bool,
     pub source: Source,
+    /// Texted reminders, in minutes before it; `None`: its owner's.
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 /// How an event is written in JSON: all-day events with dates, others with RFC 3339.
@@ -78,6 +80,8 @@ struct Wire<T> {
     end: String,
     all_day: bool,
     source: Source,
+    #[serde(default)]
+    reminder_minutes: Option<Vec<i32>>,
 }
 
 impl<'de> Deserialize<'de> for Event {
@@ -103,6 +107,7 @@ impl<'de> Deserialize<'de> for Event {
             location: wire.location,
             all_day: wire.all_day,
             source: wire.source,
+            reminder_minutes: wire.reminder_minutes,
         })
     }
 }
@@ -125,6 +130,7 @@ impl Serialize for Event {
             end: show(self.end),
             all_day: self.all_day,
             source: self.source,
+            reminder_minutes: self.reminder_minutes.clone(),
         }
         .serialize(s)
     }
@@ -154,6 +160,7 @@ impl Event {
             start,
             end: Some(end),
             all_day: Some(self.all_day),
+            reminder_minutes: self.reminder_minutes.clone(),
         }
     }
 
@@ -190,6 +197,9 @@ pub struct EventInput {
     pub end: Option<String>,
     #[serde(default)]
     pub all_day: Option<bool>,
+    /// Texted reminders, in minutes before it; absent: the owner's.
+    #[serde(default)]
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 /// A change to some fields of an event.
@@ -202,6 +212,7 @@ pub struct EventPatch {
     pub start: Option<String>,
     pub end: Option<String>,
     pub all_day: Option<bool>,
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 impl EventPatch {
@@ -245,6 +256,9 @@ impl EventPatch {
             start: self.start.unwrap_or(current_start),
             end,
             all_day: Some(all_day),
+            reminder_minutes: self
+                .reminder_minutes
+                .or_else(|| current.reminder_minutes.clone()),
         }
     }
 }
@@ -258,6 +272,7 @@ pub struct EventDraft {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub all_day: bool,
+    pub reminder_minutes: Option<Vec<i32>>,
 }
 
 fn time_message(e: TimeError) -> String {
@@ -352,6 +367,13 @@ impl EventInput {
                 "an event can last at most a year",
             );
         }
+        if let Some(Err(message)) = self
+            .reminder_minutes
+            .as_deref()
+            .map(crate::reminders::offsets::validate)
+        {
+            v.check(false, "reminder_minutes", &message);
+        }
         let (Some(start), Some(end)) = (start, end) else {
             return Err(v.into_error());
         };
@@ -362,6 +384,7 @@ impl EventInput {
             start,
             end,
             all_day,
+            reminder_minutes: self.reminder_minutes.clone(),
         })
     }
 }
@@ -399,6 +422,7 @@ mod tests {
             end: at(end),
             all_day,
             source: Source::Web,
+            reminder_minutes: None,
         }
     }
 

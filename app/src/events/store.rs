@@ -19,6 +19,7 @@ struct EventRow {
     ends_at: DateTime<Utc>,
     all_day: bool,
     source: String,
+    reminder_minutes: Option<Vec<i32>>,
 }
 
 impl From<EventRow> for Event {
@@ -32,6 +33,7 @@ impl From<EventRow> for Event {
             end: r.ends_at,
             all_day: r.all_day,
             source: Source::parse(&r.source).unwrap_or(Source::Web),
+            reminder_minutes: r.reminder_minutes,
         }
     }
 }
@@ -89,6 +91,7 @@ pub async fn insert(
             events::starts_at.eq(draft.start),
             events::ends_at.eq(draft.end),
             events::all_day.eq(draft.all_day),
+            events::reminder_minutes.eq(&draft.reminder_minutes),
             events::source.eq(source.as_str()),
         ))
         .returning(EventRow::as_returning())
@@ -141,6 +144,7 @@ pub async fn update(
                 events::starts_at.eq(draft.start),
                 events::ends_at.eq(draft.end),
                 events::all_day.eq(draft.all_day),
+                events::reminder_minutes.eq(&draft.reminder_minutes),
                 events::updated_at.eq(diesel::dsl::now),
             ))
             .returning(EventRow::as_returning())

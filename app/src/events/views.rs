@@ -275,6 +275,11 @@ fn EventDialog(
             None,
         ),
     };
+    let reminders = card
+        .as_ref()
+        .and_then(|c| c.event.reminder_minutes.as_deref())
+        .map(crate::reminders::offsets::describe)
+        .unwrap_or_default();
     // After a refused save without JavaScript, the form shows what was sent.
     let sent = refused_input::<SaveEvent>(id);
     let (title, description, place) = (
@@ -333,6 +338,11 @@ fn EventDialog(
                             aria-describedby="event-end-error"/>
                         <FieldMessage id="event-end-error".into() error=field_error(error, "end")/>
                     </div>
+                </div>
+                <div>
+                    <label for="event-reminders" class="block text-sm font-medium">"Text reminders (like “1 hour, 10 min”; empty: your usual ones)"</label>
+                    <input id="event-reminders" name="reminders" class=INPUT_CLASS value=sent.value("reminders", reminders) aria-describedby="event-reminders-error"/>
+                    <FieldMessage id="event-reminders-error".into() error=field_error(error, "reminder_minutes")/>
                 </div>
                 <div>
                     <label for="event-location" class="block text-sm font-medium">"Location"</label>

@@ -116,7 +116,10 @@ async fn due(
             if event.all_day {
                 Vec::new()
             } else {
-                user.reminder_minutes
+                event
+                    .reminder_minutes
+                    .as_ref()
+                    .unwrap_or(&user.reminder_minutes)
                     .iter()
                     .filter(|&&m| ahead(event.start, m))
                     .map(|&m| (event.start, m))

@@ -74,7 +74,8 @@ async fn what_to_say(
         "event" => crate::events::ops::get_on(tx.conn(), &user, id)
             .await
             .map(|event| {
-                let applies = event.start == p.at && user.reminder_minutes.contains(&p.minutes);
+                let lengths = event.reminder_minutes.as_ref().unwrap_or(&user.reminder_minutes);
+                let applies = event.start == p.at && lengths.contains(&p.minutes);
                 if !applies {
                     return None;
                 }
