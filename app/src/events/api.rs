@@ -1,5 +1,8 @@
 //! Server functions for the calendar pages.
 
+// A server function takes a form's fields as its arguments; the event dialog has eight.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use super::calendar::{CalendarView, EventCard};
@@ -35,9 +38,7 @@ pub async fn load_event_card(id: i64) -> Result<EventCard, AppError> {
 }
 
 /// Creates (no `id`) or changes an event from the dialog's form, then returns to the calendar
-/// page it came from, with the dialog closed. (A server function takes a form's fields as its
-/// arguments, hence their number.)
-#[allow(clippy::too_many_arguments)]
+/// page it came from, with the dialog closed.
 #[server(prefix = "/rpc")]
 pub async fn save_event(
     id: Option<i64>,
