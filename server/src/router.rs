@@ -54,6 +54,10 @@ pub fn build(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(routes::refused_form::keep_input))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            routes::cross_site::refuse_forged,
+        ))
         // Pages are generated per request: the fastest level saves most of the bytes for a
         // fraction of the CPU of the default one.
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))

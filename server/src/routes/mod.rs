@@ -2,6 +2,7 @@
 //! layer that keeps a refused plain form's input.
 
 pub mod api;
+pub mod cross_site;
 pub mod health;
 pub mod invitation_file;
 pub mod refused_form;
