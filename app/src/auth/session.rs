@@ -125,6 +125,11 @@ fn expiry(record: &Record) -> session_store::Result<chrono::DateTime<chrono::Utc
 #[async_trait::async_trait]
 impl SessionStore for PgSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        // A visitor's session holds nothing until there is something to keep (a sign-in):
+        // nothing is stored for it, whatever cookie came with the request.
+        if record.data.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.conn().await?;
         loop {
             let data = serde_json::to_vec(&*record)

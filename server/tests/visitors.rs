@@ -1,5 +1,6 @@
-//! Requests a browser sends from another site cannot change anything: neither with the
-//! session cookie nor by signing someone in.
+//! What visitors can do before signing in: requests a browser sends from another site change
+//! nothing (neither with the session cookie nor by signing someone in), and a visitor leaves
+//! nothing stored, whatever cookie it sends.
 
 mod common;
 
@@ -95,5 +96,28 @@ async fn another_sites_forms_change_nothing() {
         app.count(&format!("tasks WHERE user_id = {}", user.id))
             .await,
         2
+    );
+}
+
+#[tokio::test]
+async fn a_visitor_with_an_unknown_session_cookie_leaves_nothing_stored() {
+    let app = TestApp::start().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    for path in ["/health", "/sign-in", "/", "/pkg/aida.css", "/api/me"] {
+        for cookie in [None, Some("aida_session=AAAAAAAAAAAAAAAAAAAAAA")] {
+            let mut request = client.get(format!("{}{path}", app.base));
+            if let Some(c) = cookie {
+                request = request.header("cookie", c);
+            }
+            request.send().await.expect("get");
+        }
+    }
+    assert_eq!(
+        app.count("sessions").await,
+        0,
+        "no session row for a visitor"
     );
 }
