@@ -353,3 +353,91 @@ async fn profile_changes_are_checked() {
     assert_eq!(me["timezone"], "Europe/Paris");
     assert_eq!(me["role"], "user");
 }
+
+/// Signs in as `email` from `addr` (behind one trusted proxy); the status.
+async fn sign_in_from(app: &TestApp, addr: &str, email: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}/api/auth/sign-in", app.base))
+        .header("x-forwarded-for", addr)
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("sign in")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn guesses_stop_the_guesser_never_the_owner_elsewhere() {
+    let app = TestApp::with_settings(app::state::Settings {
+        trusted_proxies: 1,
+        ..app::state::Settings::default()
+    })
+    .await;
+    app.user("owner@example.com", false).await;
+    app.user("other@example.com", false).await;
+    let guesser = "203.0.113.7";
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in_from(&app, guesser, "owner@example.com", "guess guess guess").await,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in_from(&app, guesser, "owner@example.com", PASSWORD).await,
+        429,
+        "the guesser is stopped for that account"
+    );
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.20", "owner@example.com", PASSWORD).await,
+        200,
+        "the owner signs in from elsewhere"
+    );
+
+    // An address that floods many accounts is slowed, not barred from right passwords.
+    let flood = "203.0.113.99";
+    for i in 0..20 {
+        let email = format!("nobody{i}@example.com");
+        assert_eq!(
+            sign_in_from(&app, flood, &email, "guess guess guess").await,
+            401
+        );
+    }
+    assert_eq!(
+        sign_in_from(&app, flood, "other@example.com", PASSWORD).await,
+        429
+    );
+    app.clock
+        .set(common::default_now() + chrono::Duration::seconds(31));
+    assert_eq!(
+        sign_in_from(&app, flood, "other@example.com", PASSWORD).await,
+        200,
+        "one try every 30 s, and a right password works"
+    );
+    assert_eq!(
+        sign_in_from(&app, flood, "nobody@example.com", "x x x x x x x").await,
+        429
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_guesses_cannot_pass_the_limit() {
+    let app = TestApp::start().await;
+    app.user("burst@example.com", false).await;
+    let guesses =
+        (0..12).map(|_| sign_in_from(&app, "ignored", "burst@example.com", "wrong wrong wrong"));
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        (1..=5).contains(&checked),
+        "at most five guesses were checked: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        sign_in_from(&app, "ignored", "burst@example.com", PASSWORD).await,
+        429
+    );
+}

@@ -14,9 +14,13 @@ use crate::secret::Secret;
 use crate::state::AppState;
 
 /// Failed sign-ins allowed per account, and per client address, within the window.
+/// Wrong passwords for one account from one address before that address is stopped for it.
 const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Wrong passwords from one address (any accounts) before it is slowed down.
 const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// A flooding address may try once this often.
+const FLOODING_ADDRESS_PAUSE: Duration = Duration::seconds(30);
 
 #[derive(Debug, Clone)]
 pub struct SignUp {
@@ -71,6 +75,12 @@ async fn create_account(
 
 /// Checks an email and password. A wrong email and a wrong password give the same error after
 /// the same work; accounts that are pending or disabled are refused after a correct password.
+///
+/// Wrong guesses stop the guesser, never the owner: after 5 for one account from one address
+/// (15 minutes), that address is refused for that account; after 20 from one address, it may
+/// try once every 30 seconds (a right password for any account still works). Each attempt is
+/// counted, and committed, before its password is checked; no connection is held while the
+/// password is hashed.
 pub async fn authenticate(
     state: &AppState,
     email: &str,
@@ -81,9 +91,19 @@ pub async fn authenticate(
     let now = state.now();
     let mut conn = db::conn(&state.pool).await?;
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let (by_email, by_addr) = store::recent_failures(&mut conn, &email, client_addr, since).await?;
-    if by_email >= MAX_FAILURES_PER_ACCOUNT || by_addr >= MAX_FAILURES_PER_ADDRESS {
-        tracing::warn!(client_addr, "sign-in rate limited");
+    let (by_addr, last_try) = store::address_failures(&mut conn, client_addr, since).await?;
+    if by_addr >= MAX_FAILURES_PER_ADDRESS
+        && last_try.is_some_and(|at| now - at < FLOODING_ADDRESS_PAUSE)
+    {
+        tracing::warn!(client_addr, "sign-in slowed: the address floods");
+        return Err(AppError::RateLimited);
+    }
+    // Counted first, then the count (this attempt included) is checked: guesses sent at once
+    // cannot all slip under the limit.
+    let attempt = store::record_attempt(&mut conn, &email, client_addr, now).await?;
+    if store::pair_failures(&mut conn, &email, client_addr, since).await? > MAX_FAILURES_PER_ACCOUNT
+    {
+        tracing::warn!(client_addr, "sign-in rate limited for this account");
         return Err(AppError::RateLimited);
     }
     let found = store::find_credentials(&mut conn, &email).await?;
@@ -91,8 +111,13 @@ pub async fn authenticate(
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
+    // The connection goes back to the pool while the hash is computed.
+    drop(conn);
     let ok = password::verify(password_text.to_owned(), hash).await;
-    store::record_attempt(&mut conn, &email, client_addr, ok, now).await?;
+    if ok {
+        let mut conn = db::conn(&state.pool).await?;
+        store::attempt_succeeded(&mut conn, attempt).await?;
+    }
     match user {
         Some(user) if ok => {
             check_active(&user)?;

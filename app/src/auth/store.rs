@@ -219,26 +219,42 @@ pub async fn set_password_hash(
 }
 
 /// Failed sign-ins since `since` for this email and for this client address.
-pub async fn recent_failures(
+/// Failed sign-ins from this address since `since`, and when it last tried at all.
+pub async fn address_failures(
+    conn: &mut AsyncPgConnection,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), AppError> {
+    let from_addr = sign_in_attempts::table
+        .filter(sign_in_attempts::client_addr.eq(client_addr))
+        .filter(sign_in_attempts::attempted_at.gt(since));
+    let failed = from_addr
+        .filter(sign_in_attempts::succeeded.eq(false))
+        .count()
+        .get_result(conn)
+        .await?;
+    let last = from_addr
+        .select(diesel::dsl::max(sign_in_attempts::attempted_at))
+        .first(conn)
+        .await?;
+    Ok((failed, last))
+}
+
+/// Failed sign-ins for this account from this address since `since`.
+pub async fn pair_failures(
     conn: &mut AsyncPgConnection,
     email: &str,
     client_addr: &str,
     since: DateTime<Utc>,
-) -> Result<(i64, i64), AppError> {
-    let failed = sign_in_attempts::table
-        .filter(sign_in_attempts::succeeded.eq(false))
-        .filter(sign_in_attempts::attempted_at.gt(since));
-    let by_email = failed
-        .filter(sign_in_attempts::email.eq(email))
-        .count()
-        .get_result(conn)
-        .await?;
-    let by_addr = failed
+) -> Result<i64, AppError> {
+    Ok(sign_in_attempts::table
         .filter(sign_in_attempts::client_addr.eq(client_addr))
+        .filter(sign_in_attempts::email.eq(email))
+        .filter(sign_in_attempts::succeeded.eq(false))
+        .filter(sign_in_attempts::attempted_at.gt(since))
         .count()
         .get_result(conn)
-        .await?;
-    Ok((by_email, by_addr))
+        .await?)
 }
 
 /// Forgets sign-in attempts older than `before`; returns how many.
@@ -253,20 +269,29 @@ pub async fn prune_attempts(
     )
 }
 
+/// Records an attempt as failed, before its password is checked (so a burst of guesses
+/// cannot pass the limits); returns its id, for [`attempt_succeeded`].
 pub async fn record_attempt(
     conn: &mut AsyncPgConnection,
     email: &str,
     client_addr: &str,
-    succeeded: bool,
     at: DateTime<Utc>,
-) -> Result<(), AppError> {
-    diesel::insert_into(sign_in_attempts::table)
+) -> Result<i64, AppError> {
+    Ok(diesel::insert_into(sign_in_attempts::table)
         .values((
             sign_in_attempts::email.eq(email),
             sign_in_attempts::client_addr.eq(client_addr),
-            sign_in_attempts::succeeded.eq(succeeded),
+            sign_in_attempts::succeeded.eq(false),
             sign_in_attempts::attempted_at.eq(at),
         ))
+        .returning(sign_in_attempts::id)
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn attempt_succeeded(conn: &mut AsyncPgConnection, id: i64) -> Result<(), AppError> {
+    diesel::update(sign_in_attempts::table.find(id))
+        .set(sign_in_attempts::succeeded.eq(true))
         .execute(conn)
         .await?;
     Ok(())
