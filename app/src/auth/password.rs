@@ -1,6 +1,11 @@
-//! Password hashing with argon2id, off the async threads.
+//! Password hashing with argon2id, off the async threads, at most one hash per CPU at once: a
+//! burst of sign-ins waits its turn instead of taking every blocking thread (and the memory
+//! argon2 takes per hash) from the rest of the server.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::sync::Semaphore;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -23,13 +28,43 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
     }
 });
 
+/// Hashes computed at once, at most.
+fn at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+}
+
+static TURNS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(at_once()));
+
+/// Hashes being computed now, and the most seen at once (for tests of the bound).
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+static MOST_RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// The most hashes this process has computed at once.
+pub fn most_at_once() -> usize {
+    MOST_RUNNING.load(Ordering::Relaxed)
+}
+
+/// Runs `work` (one hash) on a blocking thread once a turn is free.
+async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let _turn = TURNS.acquire().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        let now = RUNNING.fetch_add(1, Ordering::Relaxed) + 1;
+        MOST_RUNNING.fetch_max(now, Ordering::Relaxed);
+        let result = work();
+        RUNNING.fetch_sub(1, Ordering::Relaxed);
+        result
+    })
+    .await
+    .ok()
+}
+
 /// Makes the decoy hash now rather than on the first sign-in with an unknown email.
 pub fn prepare() {
     LazyLock::force(&DECOY_HASH);
 }
 
 pub async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    in_turn(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -40,12 +75,12 @@ pub async fn hash(password: String) -> Result<String, AppError> {
             })
     })
     .await
-    .map_err(|_| AppError::Internal)?
+    .ok_or(AppError::Internal)?
 }
 
 /// Whether `password` matches `stored`; with `None`, checks against a decoy and answers false.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    in_turn(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DECOY_HASH.clone());
         let Ok(parsed) = PasswordHash::new(&stored) else {
@@ -74,5 +109,24 @@ mod tests {
         let real = PasswordHash::new(&real_hash).expect("parses");
         assert_eq!(decoy.algorithm, real.algorithm);
         assert_eq!(decoy.params, real.params, "the same cost as a real check");
+    }
+
+    #[test]
+    fn no_more_hashes_run_at_once_than_there_are_cpus() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .max_blocking_threads(64)
+            .build()
+            .expect("runtime");
+        let checks = (0..4 * at_once() + 2).map(|_| verify("guess".into(), None));
+        let results = runtime.block_on(futures::future::join_all(checks));
+        assert!(results.iter().all(|ok| !ok));
+        assert!(most_at_once() >= 1);
+        assert!(
+            most_at_once() <= at_once(),
+            "{} at once with {} CPUs",
+            most_at_once(),
+            at_once()
+        );
     }
 }
