@@ -441,3 +441,42 @@ async fn a_burst_of_guesses_cannot_pass_the_limit() {
         429
     );
 }
+
+#[tokio::test]
+async fn sign_ups_from_one_address_are_limited() {
+    let app = TestApp::with_settings(app::state::Settings {
+        trusted_proxies: 1,
+        ..app::state::Settings::default()
+    })
+    .await;
+    let sign_up = |addr: &'static str, i: usize| {
+        let base = app.base.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/auth/sign-up"))
+                .header("x-forwarded-for", addr)
+                .json(&json!({ "email": format!("new{i}@example.com"), "password": "a long enough password" }))
+                .send()
+                .await
+                .expect("sign up")
+                .status()
+                .as_u16()
+        }
+    };
+    for i in 0..10 {
+        assert_eq!(sign_up("203.0.113.5", i).await, 201);
+    }
+    assert_eq!(
+        sign_up("203.0.113.5", 10).await,
+        429,
+        "the eleventh in an hour"
+    );
+    assert_eq!(
+        app.count("users WHERE email = 'new10@example.com'").await,
+        0
+    );
+    assert_eq!(sign_up("198.51.100.5", 11).await, 201, "another address");
+    app.clock
+        .set(common::default_now() + chrono::Duration::minutes(61));
+    assert_eq!(sign_up("203.0.113.5", 12).await, 201, "an hour later");
+}

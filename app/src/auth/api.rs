@@ -16,6 +16,7 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 #[server(prefix = "/rpc")]
 pub async fn sign_up(email: String, password: String, name: String) -> Result<(), AppError> {
     let state = crate::request::state()?;
+    let addr = crate::request::client_addr().await;
     super::ops::sign_up(
         &state,
         super::ops::SignUp {
@@ -23,6 +24,7 @@ pub async fn sign_up(email: String, password: String, name: String) -> Result<()
             password: password.into(),
             name,
         },
+        &addr,
     )
     .await?;
     leptos_axum::redirect("/waitlist");

@@ -19,6 +19,8 @@ const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
 /// Wrong passwords from one address (any accounts) before it is slowed down.
 const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Sign-ups one client address may ask for in an hour.
+pub const SIGN_UPS_PER_HOUR: i64 = 10;
 /// A flooding address may try once this often.
 const FLOODING_ADDRESS_PAUSE: Duration = Duration::seconds(30);
 
@@ -31,8 +33,20 @@ pub struct SignUp {
 
 /// Creates an account that waits for an admin's approval. It answers the same, after the same
 /// work, whether or not the email already has an account, so a sign-up tells nobody who uses
-/// Aida; the existing account is left as it is.
-pub async fn sign_up(state: &AppState, input: SignUp) -> Result<(), AppError> {
+/// Aida; the existing account is left as it is. Each costs a password hash, so one client
+/// address may ask [`SIGN_UPS_PER_HOUR`] times an hour (counted before the hash).
+pub async fn sign_up(state: &AppState, input: SignUp, client_addr: &str) -> Result<(), AppError> {
+    let now = state.now();
+    {
+        let mut conn = db::conn(&state.pool).await?;
+        store::record_sign_up(&mut conn, client_addr, now).await?;
+        let recent =
+            store::sign_ups_since(&mut conn, client_addr, now - Duration::hours(1)).await?;
+        if recent > SIGN_UPS_PER_HOUR {
+            tracing::warn!(client_addr, "sign-ups rate limited");
+            return Err(AppError::RateLimited);
+        }
+    }
     match create_account(state, input, Role::User, AccountStatus::Pending).await? {
         Some(user) => tracing::info!(user_id = user.id, "sign-up waiting for approval"),
         None => tracing::info!("sign-up for an email that has an account; nothing changed"),
@@ -130,7 +144,8 @@ pub async fn authenticate(
 /// Forgets sign-in attempts too old to count toward any limit.
 pub async fn prune_sign_in_attempts(tx: &mut crate::db::tx::Tx) -> Result<usize, AppError> {
     let before = tx.now() - Duration::days(1);
-    store::prune_attempts(tx.conn(), before).await
+    Ok(store::prune_attempts(tx.conn(), before).await?
+        + store::prune_sign_ups(tx.conn(), before).await?)
 }
 
 /// Refuses accounts that may not act.

@@ -257,6 +257,52 @@ pub async fn pair_failures(
         .await?)
 }
 
+pub async fn record_sign_up(
+    conn: &mut AsyncPgConnection,
+    client_addr: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::sql_query("INSERT INTO sign_ups (client_addr, attempted_at) VALUES ($1, $2)")
+        .bind::<diesel::sql_types::Text, _>(client_addr)
+        .bind::<diesel::sql_types::Timestamptz, _>(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sign-ups asked for from `client_addr` since `since`.
+pub async fn sign_ups_since(
+    conn: &mut AsyncPgConnection,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let row: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM sign_ups WHERE client_addr = $1 AND attempted_at > $2",
+    )
+    .bind::<diesel::sql_types::Text, _>(client_addr)
+    .bind::<diesel::sql_types::Timestamptz, _>(since)
+    .get_result(conn)
+    .await?;
+    Ok(row.n)
+}
+
+pub async fn prune_sign_ups(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    Ok(
+        diesel::sql_query("DELETE FROM sign_ups WHERE attempted_at < $1")
+            .bind::<diesel::sql_types::Timestamptz, _>(before)
+            .execute(conn)
+            .await?,
+    )
+}
+
 /// Forgets sign-in attempts older than `before`; returns how many.
 pub async fn prune_attempts(
     conn: &mut AsyncPgConnection,

@@ -251,7 +251,10 @@ impl TestApp {
                 .await
                 .expect("create admin")
         } else {
-            ops::sign_up(&self.state, input).await.expect("sign up");
+            // Each from its own address, so tests may make many users.
+            ops::sign_up(&self.state, input, &format!("harness {email}"))
+                .await
+                .expect("sign up");
             let root = self.root().await;
             let waiting = ops::list_users(&self.state, &root, Some(AccountStatus::Pending))
                 .await

@@ -23,6 +23,7 @@ pub struct SignUpBody {
 
 pub async fn sign_up(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     JsonBody(body): JsonBody<SignUpBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     ops::sign_up(
@@ -32,6 +33,7 @@ pub async fn sign_up(
             password: body.password.into(),
             name: body.name.unwrap_or_default(),
         },
+        &addr,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "status": "pending" }))))
