@@ -166,7 +166,7 @@ async fn a_message_delivered_several_times_at_once_acts_once() {
 #[tokio::test]
 async fn texts_a_moment_apart_are_read_together_and_the_reply_is_sent() {
     let fake = FakeTwilio::start().await;
-    let (app, user_id, _workers) = texting(&fake, Duration::from_secs(1)).await;
+    let (app, user_id, _workers) = texting(&fake, Duration::from_secs(2)).await;
     let (_, first) = text(&app, PHONE, "lunch w sam").await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     let (_, second) = text(&app, PHONE, "tmrw 1pm").await;
