@@ -58,6 +58,15 @@ impl User {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
+
+    /// What to call the user: their name, or their email when they gave none.
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
+    }
 }
 
 /// An API token as listed in settings (the secret itself is shown only once).

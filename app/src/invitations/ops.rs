@@ -15,14 +15,6 @@ use crate::state::AppState;
 /// Attendees one event may have.
 pub const MOST: i64 = 20;
 
-fn name_of(user: &User) -> &str {
-    if user.name.is_empty() {
-        &user.email
-    } else {
-        &user.name
-    }
-}
-
 /// Invites `typed` (a phone, read in the owner's timezone) to `owner`'s event `event_id`,
 /// with the text that tells them, in one transaction.
 pub async fn invite(
@@ -67,12 +59,12 @@ pub async fn invite(
             let body = match &invitee {
                 Some(invitee) => format!(
                     "{} invited you to {}. Reply ACCEPT or DECLINE, or answer in Aida.",
-                    name_of(owner),
+                    owner.display_name(),
                     phrases::event(&event, invitee.tz())
                 ),
                 None => format!(
                     "{} invited you to {} ({}). Add it to your calendar: {}/invitations/{token}",
-                    name_of(owner),
+                    owner.display_name(),
                     phrases::event(&event, owner.tz()),
                     owner.timezone,
                     state.settings.sms.public_url
@@ -85,14 +77,7 @@ pub async fn invite(
             outbox::queue(
                 tx,
                 state,
-                Message {
-                    user_id: Some(owner.id),
-                    to: &phone,
-                    body: &body,
-                    purpose: Purpose::Invitation,
-                    sms_turn_id: None,
-                    not_before: None,
-                },
+                Message::new(Some(owner.id), &phone, &body, Purpose::Invitation),
             )
             .await?;
             Ok(attendee)
@@ -120,7 +105,7 @@ pub async fn waiting(state: &AppState, user: &User) -> Result<Vec<Invitation>, A
         match crate::events::ops::get_on(&mut conn, &owner, w.event_id).await {
             Ok(event) => out.push(Invitation {
                 id: w.id,
-                from: name_of(&owner).to_owned(),
+                from: owner.display_name().to_owned(),
                 title: event.title.clone(),
                 when: phrases::event_when(&event, user.tz()),
             }),
@@ -153,7 +138,7 @@ pub async fn answer(
             let (answer, copy) = if accept {
                 let mut input = event.to_input();
                 input.description = Some(
-                    format!("Invited by {}. {}", name_of(&owner), event.description)
+                    format!("Invited by {}. {}", owner.display_name(), event.description)
                         .trim()
                         .to_owned(),
                 );
@@ -175,21 +160,14 @@ pub async fn answer(
                     crate::assistant::model::Channel::Sms,
                     &format!(
                         "{} {verb} {}.",
-                        name_of(user),
+                        user.display_name(),
                         phrases::event(&event, owner.tz())
                     ),
                 );
                 outbox::queue(
                     tx,
                     state,
-                    Message {
-                        user_id: Some(owner.id),
-                        to: phone,
-                        body: &body,
-                        purpose: Purpose::Notice,
-                        sms_turn_id: None,
-                        not_before: None,
-                    },
+                    Message::new(Some(owner.id), phone, &body, Purpose::Notice),
                 )
                 .await?;
             }
@@ -197,7 +175,7 @@ pub async fn answer(
             Ok(if accept {
                 format!("Accepted {said}: it's in your calendar.")
             } else {
-                format!("Declined {said}; {} will be told.", name_of(&owner))
+                format!("Declined {said}; {} will be told.", owner.display_name())
             })
         })
         .await

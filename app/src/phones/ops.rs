@@ -88,14 +88,7 @@ async fn send_code(
             outbox::queue(
                 tx,
                 state,
-                Message {
-                    user_id: Some(user.id),
-                    to: phone,
-                    body: &body,
-                    purpose: outbox::Purpose::Code,
-                    sms_turn_id: None,
-                    not_before: None,
-                },
+                Message::new(Some(user.id), phone, &body, outbox::Purpose::Code),
             )
             .await?;
             Ok(())

@@ -37,14 +37,7 @@ impl Handler for Remind {
         outbox::queue(
             tx,
             state,
-            Message {
-                user_id: Some(user.id),
-                to: phone,
-                body: &body,
-                purpose: Purpose::Reminder,
-                sms_turn_id: None,
-                not_before: None,
-            },
+            Message::new(Some(user.id), phone, &body, Purpose::Reminder),
         )
         .await?;
         Ok(())

@@ -60,6 +60,20 @@ pub struct Message<'a> {
     pub not_before: Option<DateTime<Utc>>,
 }
 
+impl<'a> Message<'a> {
+    /// A text sent at once, answering no turn.
+    pub fn new(user_id: Option<i64>, to: &'a str, body: &'a str, purpose: Purpose) -> Self {
+        Self {
+            user_id,
+            to,
+            body,
+            purpose,
+            sms_turn_id: None,
+            not_before: None,
+        }
+    }
+}
+
 /// What a message costs: its segments, and their price.
 pub fn cost(state: &AppState, body: &str) -> (i32, i64) {
     let segments = i32::try_from(segments::count(body)).unwrap_or(i32::MAX);

@@ -111,11 +111,7 @@ async fn build(
         .filter(|(_, a, b)| a.0 > 0 || b.0 > 0)
         .collect();
     let view = TodayView {
-        name: if user.name.is_empty() {
-            user.email.clone()
-        } else {
-            user.name.clone()
-        },
+        name: user.display_name().to_owned(),
         date_label: today.format("%A, %B %-d, %Y").to_string(),
         today: today_agenda,
         next_days: days,
