@@ -45,6 +45,10 @@ pub struct Settings {
     /// Reverse proxies of ours in front of Aida: `X-Forwarded-For` is read that many hops deep
     /// (`request::client_addr_from`).
     pub trusted_proxies: usize,
+    /// Where Twilio, Retell and people's browsers reach this server (`AIDA_PUBLIC_URL`):
+    /// webhook signatures are checked over it, and links in messages point to it. No
+    /// trailing `/`.
+    pub public_url: String,
     /// Text messages: Twilio, batching, prices.
     pub sms: crate::sms::SmsSettings,
 }
@@ -56,6 +60,7 @@ impl Default for Settings {
             session_idle_minutes: 60 * 24 * 14,
             session_reread_seconds: 30,
             trusted_proxies: 0,
+            public_url: "http://127.0.0.1:3000".to_owned(),
             sms: crate::sms::SmsSettings::default(),
         }
     }

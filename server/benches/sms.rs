@@ -48,8 +48,8 @@ fn phone(i: usize) -> String {
 async fn app(url: &str, fake: &FakeTwilio, batch: Duration) -> (AppState, String) {
     let pool = app::db::pool(url, 12).expect("pool");
     let settings = Settings {
+        public_url: PUBLIC_URL.to_owned(),
         sms: SmsSettings {
-            public_url: PUBLIC_URL.to_owned(),
             twilio: Some(TwilioSettings {
                 account_sid: ACCOUNT_SID.to_owned(),
                 auth_token: AUTH_TOKEN.into(),

@@ -39,7 +39,9 @@ pub struct Config {
     pub workers: usize,
     /// How long a worker's claim on a job holds without being extended.
     pub job_lease: Duration,
-    /// Text messages: the public URL, Twilio, batching, the price of a segment.
+    /// Where Twilio, Retell and browsers reach this server (`AIDA_PUBLIC_URL`), no trailing `/`.
+    pub public_url: String,
+    /// Text messages: Twilio, batching, the price of a segment.
     pub sms: SmsSettings,
 }
 
@@ -98,7 +100,8 @@ impl Config {
             )?,
             workers: parsed("AIDA_WORKERS", 2, "a number of jobs run at once")?,
             job_lease: Duration::from_secs(parsed("AIDA_JOB_LEASE_SECONDS", 60, "seconds")?),
-            sms: sms(addr)?,
+            public_url: public_url(addr)?,
+            sms: sms()?,
         })
     }
 }
@@ -161,9 +164,8 @@ fn llm() -> Result<Option<LlmSettings>, ConfigError> {
     }))
 }
 
-/// Text messages. Twilio is used when its account, token and number are all set.
-fn sms(addr: SocketAddr) -> Result<SmsSettings, ConfigError> {
-    let defaults = SmsSettings::default();
+/// `AIDA_PUBLIC_URL`, or this server's own address.
+fn public_url(addr: SocketAddr) -> Result<String, ConfigError> {
     let public_url = var("AIDA_PUBLIC_URL")
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
@@ -175,6 +177,12 @@ fn sms(addr: SocketAddr) -> Result<SmsSettings, ConfigError> {
             expected: "an http(s) URL like https://aida.example.com",
         });
     }
+    Ok(public_url)
+}
+
+/// Text messages. Twilio is used when its account, token and number are all set.
+fn sms() -> Result<SmsSettings, ConfigError> {
+    let defaults = SmsSettings::default();
     let twilio = match (
         var("TWILIO_ACCOUNT_SID"),
         var("TWILIO_AUTH_TOKEN"),
@@ -201,7 +209,6 @@ fn sms(addr: SocketAddr) -> Result<SmsSettings, ConfigError> {
     };
     let price: f64 = parsed("AIDA_SMS_SEGMENT_PRICE_USD", 0.0083, "dollars, like 0.0083")?;
     Ok(SmsSettings {
-        public_url,
         twilio,
         batch: Duration::from_secs(parsed(
             "AIDA_SMS_BATCH_SECONDS",

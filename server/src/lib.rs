@@ -31,6 +31,7 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
             session_idle_minutes: config.session_idle_minutes,
             session_reread_seconds: config.session_reread_seconds,
             trusted_proxies: config.trusted_proxies,
+            public_url: config.public_url.clone(),
             sms: config.sms.clone(),
         },
         assistant,

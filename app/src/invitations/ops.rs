@@ -67,7 +67,7 @@ pub async fn invite(
                     owner.display_name(),
                     phrases::event(&event, owner.tz()),
                     owner.timezone,
-                    state.settings.sms.public_url
+                    state.settings.public_url
                 ),
             };
             let body = crate::assistant::wording::for_channel(
@@ -191,7 +191,6 @@ pub async fn ics(state: &AppState, token: &str) -> Result<String, AppError> {
     let event = crate::events::ops::get_on(&mut conn, &owner, event_id).await?;
     let host = state
         .settings
-        .sms
         .public_url
         .split("://")
         .nth(1)

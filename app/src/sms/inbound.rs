@@ -34,7 +34,7 @@ pub fn help_text(state: &AppState) -> String {
         "Aida: text things like \"lunch w/ Sam tmrw 1pm\" or \"spent $12 on lunch\". UNDO takes \
          back the last change; ACCEPT or DECLINE answers an invitation. STOP ends texts. Manage \
          your account at {}",
-        state.settings.sms.public_url
+        state.settings.public_url
     )
 }
 
@@ -42,7 +42,7 @@ fn sign_up_text(state: &AppState) -> String {
     format!(
         "This number isn't linked to an Aida account. Sign up at {}/sign-up and add your phone \
          in Settings.",
-        state.settings.sms.public_url
+        state.settings.public_url
     )
 }
 

@@ -43,9 +43,6 @@ use crate::secret::Secret;
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
 pub struct SmsSettings {
-    /// Where Twilio reaches this server (`AIDA_PUBLIC_URL`): signatures are checked over it,
-    /// and links in messages point to it. No trailing `/`.
-    pub public_url: String,
     /// `None`: messages stay in the outbox, unsent (the SMS page's simulator still works).
     pub twilio: Option<TwilioSettings>,
     /// Messages from one number this close together are read together.
@@ -60,7 +57,6 @@ pub struct SmsSettings {
 impl Default for SmsSettings {
     fn default() -> Self {
         Self {
-            public_url: "http://127.0.0.1:3000".to_owned(),
             twilio: None,
             batch: Duration::from_secs(4),
             reply_wait: Duration::from_secs(2),

@@ -148,7 +148,7 @@ impl Handler for Send {
             store::set_outgoing(tx.conn(), id, "unsent", None, None).await?;
             return Ok(());
         };
-        let status_callback = format!("{}/webhooks/twilio/status", state.settings.sms.public_url);
+        let status_callback = format!("{}/webhooks/twilio/status", state.settings.public_url);
         let earlier = if again {
             twilio
                 .find_sent(&message.to_number, &message.body, first_tried)

@@ -23,7 +23,7 @@ pub async fn refuse_forged(
 ) -> Response {
     if changes_state(request.method())
         && !carries_bearer(&request)
-        && from_another_site(&request, &state.settings.sms.public_url)
+        && from_another_site(&request, &state.settings.public_url)
     {
         tracing::warn!(
             path = request.uri().path(),

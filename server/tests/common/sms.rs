@@ -20,8 +20,8 @@ pub const PUBLIC_URL: &str = "https://aida.example.test";
 /// Settings whose Twilio is `fake`, reading texts `batch` apart together.
 pub fn settings(fake: Option<&FakeTwilio>, batch: Duration) -> Settings {
     Settings {
+        public_url: PUBLIC_URL.to_owned(),
         sms: SmsSettings {
-            public_url: PUBLIC_URL.to_owned(),
             twilio: Some(TwilioSettings {
                 account_sid: ACCOUNT_SID.to_owned(),
                 auth_token: AUTH_TOKEN.into(),

@@ -31,7 +31,7 @@ impl Signed {
         };
         let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
         let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-        let url = format!("{}{path}", state.settings.sms.public_url);
+        let url = format!("{}{path}", state.settings.public_url);
         if !signature::is_valid_form(twilio.auth_token.expose(), &url, &params, given) {
             return refuse("wrong signature");
         }
