@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod assistant;
 pub mod auth;
+pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod breaker;
 #[cfg(feature = "ssr")]

@@ -51,6 +51,8 @@ pub struct Settings {
     pub public_url: String,
     /// Text messages: Twilio, batching, prices.
     pub sms: crate::sms::SmsSettings,
+    /// Voice booking: Retell's key, the spool's folder, the answer budget.
+    pub voice: crate::booking::VoiceSettings,
 }
 
 impl Default for Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
             trusted_proxies: 0,
             public_url: "http://127.0.0.1:3000".to_owned(),
             sms: crate::sms::SmsSettings::default(),
+            voice: crate::booking::VoiceSettings::default(),
         }
     }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
+use app::booking::VoiceSettings;
 use app::secret::Secret;
 use app::sms::{SmsSettings, TwilioSettings};
 
@@ -43,6 +44,8 @@ pub struct Config {
     pub public_url: String,
     /// Text messages: Twilio, batching, the price of a segment.
     pub sms: SmsSettings,
+    /// Voice booking: Retell's key, the spool's folder, each owner's rate.
+    pub voice: VoiceSettings,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -102,6 +105,7 @@ impl Config {
             job_lease: Duration::from_secs(parsed("AIDA_JOB_LEASE_SECONDS", 60, "seconds")?),
             public_url: public_url(addr)?,
             sms: sms()?,
+            voice: voice()?,
         })
     }
 }
@@ -178,6 +182,29 @@ fn public_url(addr: SocketAddr) -> Result<String, ConfigError> {
         });
     }
     Ok(public_url)
+}
+
+/// Voice booking. Without `RETELL_API_KEY` every Retell request is refused.
+fn voice() -> Result<VoiceSettings, ConfigError> {
+    let defaults = VoiceSettings::default();
+    let requests_per_minute = parsed(
+        "AIDA_VOICE_REQUESTS_PER_MINUTE",
+        defaults.requests_per_minute,
+        "a number of requests, 1 or more",
+    )?;
+    if requests_per_minute < 1 {
+        return Err(ConfigError::Invalid {
+            name: "AIDA_VOICE_REQUESTS_PER_MINUTE",
+            value: requests_per_minute.to_string(),
+            expected: "a number of requests, 1 or more",
+        });
+    }
+    Ok(VoiceSettings {
+        retell_api_key: var("RETELL_API_KEY").map(Secret::from),
+        data_dir: var("AIDA_DATA_DIR").map_or(defaults.data_dir, Into::into),
+        requests_per_minute,
+        ..defaults
+    })
 }
 
 /// Text messages. Twilio is used when its account, token and number are all set.

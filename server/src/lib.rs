@@ -33,6 +33,7 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
             trusted_proxies: config.trusted_proxies,
             public_url: config.public_url.clone(),
             sms: config.sms.clone(),
+            voice: config.voice.clone(),
         },
         assistant,
     ))

@@ -227,6 +227,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
+    // Bookings the database could not take while this process answered are replayed by it.
+    let spool = tokio::spawn(app::booking::spool::run(state.clone(), stop.clone()));
     let app = server::router::build(state);
     // Responses are written in pieces (headers, streamed pages, files): without TCP_NODELAY,
     // Nagle's algorithm holds each later piece for the client's delayed ACK (~40 ms).
@@ -245,6 +247,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     stop.cancel();
+    spool.await?;
     if let Some(workers) = workers {
         workers.await?;
     }

@@ -201,7 +201,7 @@ async fn every_documented_operation_exists() {
     let paths = doc["paths"].as_object().expect("paths");
     let mut checked = 0;
     for (path, item) in paths {
-        for method in ["get", "post", "patch", "delete"] {
+        for method in ["get", "post", "put", "patch", "delete"] {
             let Some(operation) = item.get(method) else {
                 continue;
             };
@@ -210,6 +210,7 @@ async fn every_documented_operation_exists() {
             let request = match method {
                 "get" => visitor.http.get(&url),
                 "post" => visitor.http.post(&url).json(&json!({})),
+                "put" => visitor.http.put(&url).json(&json!({})),
                 "patch" => visitor.http.patch(&url).json(&json!({})),
                 _ => visitor.http.delete(&url),
             };

@@ -333,7 +333,7 @@ async fn housekeeping_recurs_and_fails_replies_a_stopped_process_left_streaming(
         .schedule_recurring(&app.state)
         .await
         .expect("twice is once");
-    assert_eq!(app.count("jobs").await, 4);
+    assert_eq!(app.count("jobs").await, 5);
     let stop = CancellationToken::new();
     let w = tokio::spawn(worker::run(
         app.state.clone(),
@@ -346,7 +346,7 @@ async fn housekeeping_recurs_and_fails_replies_a_stopped_process_left_streaming(
             "SELECT count(*)::text AS row FROM jobs WHERE run_at > now() + interval '50 seconds'",
         )
         .await
-            == ["4"]
+            == ["5"]
     })
     .await;
     stop.cancel();

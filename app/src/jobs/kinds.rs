@@ -23,6 +23,11 @@ pub fn handlers() -> Handlers {
             FailAbandonedReplies,
         )
         .every("prune_sms_unknown", Duration::hours(1), PruneSmsUnknown)
+        .every(
+            "prune_voice_request_counts",
+            Duration::hours(1),
+            PruneVoiceRequestCounts,
+        )
         .on(sms::reading::READ, sms::reading::Read)
         .alone(sms::reading::TURN, sms::reading::Answer)
         .on(sms::outbox::SEND, sms::outbox::Send)
@@ -37,6 +42,18 @@ impl Handler for PruneSmsUnknown {
     async fn run(&self, state: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
         let yesterday = state.now().date_naive() - Duration::days(1);
         sms::inbound::forget_unknown_before(tx, yesterday).await?;
+        Ok(())
+    }
+}
+
+/// Forgets how many webhook requests owners' agents made before the last hour.
+struct PruneVoiceRequestCounts;
+
+#[async_trait::async_trait]
+impl Handler for PruneVoiceRequestCounts {
+    async fn run(&self, _: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
+        let removed = crate::booking::ops::prune_request_counts(tx).await?;
+        tracing::debug!(removed, "old voice request counts removed");
         Ok(())
     }
 }

@@ -30,6 +30,8 @@ pub enum Purpose {
     Reminder,
     Invitation,
     Notice,
+    /// About a booking a caller made: to the owner, or the caller's confirmation.
+    Booking,
 }
 
 impl Purpose {
@@ -42,6 +44,7 @@ impl Purpose {
             Self::Reminder => "reminder",
             Self::Invitation => "invitation",
             Self::Notice => "notice",
+            Self::Booking => "booking",
         }
     }
 }

@@ -12,9 +12,11 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+pub mod db_proxy;
 pub mod fake_llm;
 pub mod fake_twilio;
 pub mod process;
+pub mod retell;
 pub mod sms;
 
 use app::assistant::Assistant;
@@ -101,6 +103,23 @@ async fn fresh_database() -> String {
 impl TestApp {
     pub async fn start() -> Self {
         Self::with_settings(Settings::default()).await
+    }
+
+    /// An app with these settings whose database connections go through a relay the test
+    /// can cut (see [`db_proxy::DbProxy`]).
+    pub async fn through_proxy(settings: Settings) -> (Self, db_proxy::DbProxy) {
+        let direct = fresh_database().await;
+        let proxy = db_proxy::DbProxy::to(&direct).await;
+        let database_url = proxy.url(&direct);
+        let pool = app::db::pool(&database_url, 8).expect("pool");
+        let app = Self::serve(
+            pool,
+            database_url,
+            Assistant::new(None, BUDGET).expect("assistant"),
+            settings,
+        )
+        .await;
+        (app, proxy)
     }
 
     /// An app with these settings and no language model.
@@ -474,6 +493,11 @@ impl Client {
 
     pub async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
         Self::finish(self.with_auth(self.http.patch(format!("{}{path}", self.base)).json(&body)))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        Self::finish(self.with_auth(self.http.put(format!("{}{path}", self.base)).json(&body)))
             .await
     }
 

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod booking;
 mod chat;
 mod events;
 mod expenses;
@@ -54,6 +55,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/expenses/export", get(expenses::export))
         .route("/expenses/{id}", records::one::<expenses::Expenses>())
+        .route(
+            "/booking/settings",
+            get(booking::settings).put(booking::change_settings),
+        )
+        .route("/booking/bookings", get(booking::bookings))
+        .route("/booking/failures", get(booking::failures))
+        .route(
+            "/booking/failures/{id}/resolve",
+            post(booking::resolve_failure),
+        )
+        .route("/booking/calls", get(booking::calls))
         .route("/chat", post(chat::send))
         .route("/chat/messages/{id}/stop", post(chat::stop))
         .route("/chat/actions/{id}/undo", post(chat::undo))
