@@ -64,6 +64,7 @@ fn Header(user: User) -> impl IntoView {
                 <a href="/expenses" class="nav-link" aria-current=current("/expenses")>"Expenses"</a>
                 <a href="/chat" class="nav-link" aria-current=current("/chat")>"Chat"</a>
                 <a href="/sms" class="nav-link" aria-current=current("/sms")>"SMS"</a>
+                <a href="/booking" class="nav-link" aria-current=current("/booking")>"Booking"</a>
                 <a href="/usage" class="nav-link" aria-current=current("/usage")>"Usage"</a>
                 <a href="/settings" class="nav-link" aria-current=current("/settings")>"Settings"</a>
                 {user.is_admin().then(|| view! { <a href="/admin" class="nav-link" aria-current=current("/admin")>"Admin"</a> })}

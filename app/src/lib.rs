@@ -107,6 +107,8 @@ lazy_page!(TasksRoute, signed(tasks::views::tasks_page));
 lazy_page!(ChatRoute, signed(assistant::views::chat_page));
 lazy_page!(UsageRoute, signed(assistant::views::usage_page));
 lazy_page!(SmsRoute, signed(sms::views::sms_page));
+lazy_page!(BookingRoute, signed(booking::views::booking_page));
+lazy_page!(CallerBookingRoute, booking::views::caller_booking_page());
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -129,6 +131,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/chat/:id?") view={Lazy::<ChatRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} ssr=SsrMode::Async/>
                 <Route path=path!("/sms") view={Lazy::<SmsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/booking/:tab?") view={Lazy::<BookingRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/bookings/:token") view={Lazy::<CallerBookingRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

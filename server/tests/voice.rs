@@ -731,3 +731,310 @@ async fn bookings_taken_while_the_database_is_away_are_replayed_once() {
     );
     assert_eq!(app.count("voice_bookings").await, 4);
 }
+
+/// A database too slow to answer within the budget: the caller is answered in time, the
+/// booking is spooled, and replaying it later books it once.
+#[tokio::test]
+async fn a_booking_slower_than_the_budget_is_spooled_and_made_once() {
+    let (app, retell) = booking_app().await;
+    retell::owner(&app, "clinic@aida.test", json!({})).await;
+    app.sql(
+        "CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN PERFORM pg_sleep(3); RETURN NEW; END $$; \
+         CREATE TRIGGER slow_insert BEFORE INSERT ON voice_bookings \
+         FOR EACH ROW EXECUTE FUNCTION slow_insert();",
+    )
+    .await;
+    let args = json!({
+        "customer_name": "Ann Lee",
+        "customer_phone": "+14165550111",
+        "start": "tuesday at 2pm",
+    });
+    let (status, answer) = retell.book("call_slow", args).await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["request_taken"], true, "{answer}");
+    assert_eq!(
+        app::booking::spool::pending(&app.state.settings.voice.data_dir).len(),
+        1
+    );
+    app.sql("DROP TRIGGER slow_insert ON voice_bookings; DROP FUNCTION slow_insert();")
+        .await;
+    // The cut-off attempt may still commit; either way the booking is made once.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        app::booking::spool::replay(&app.state)
+            .await
+            .expect("replay"),
+        1
+    );
+    assert_eq!(app.count("voice_bookings").await, 1);
+    assert_eq!(app.count("events").await, 1);
+    assert_eq!(texts_to(&app, OWNER_PHONE).await.len(), 1);
+}
+
+/// The Booking page's server functions: its form, as a browser posts it, saves the settings;
+/// the page lists bookings, calls and failures; the test form calls the tools as Retell would.
+#[tokio::test]
+async fn the_booking_page_saves_its_form_and_tries_the_tools() {
+    use app::booking::api::{LoadBooking, ResolveBookingFailure, SaveBookingSettings, TryAsCaller};
+    use leptos::server_fn::ServerFn;
+    let (app, _) = booking_app().await;
+    app.user("clinic@aida.test", false).await;
+    let owner = app.client();
+    owner
+        .sign_in_session("clinic@aida.test")
+        .await
+        .expect("sign in");
+
+    let form = [
+        ("form[enabled]", "on"),
+        ("form[timezone]", "America/Toronto"),
+        ("form[monday]", "09:00-17:00"),
+        ("form[tuesday]", "9:00 - 12:00"),
+        ("form[lengths]", "30, 60"),
+        ("form[buffer_minutes]", "10"),
+        ("form[notice_minutes]", "0"),
+        ("form[horizon_days]", "30"),
+        ("form[business_phone]", "416 555 0123"),
+        ("form[agent_ids]", "agent_front_desk"),
+    ];
+    let response = owner
+        .http
+        .post(format!("{}{}", app.base, SaveBookingSettings::PATH))
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let page = owner.rpc(LoadBooking {}).await.expect("page");
+    let s = &page.settings;
+    assert!(s.enabled && !s.confirm_callers);
+    assert_eq!(s.lengths, vec![30, 60]);
+    assert_eq!(s.buffer_minutes, 10);
+    assert_eq!(s.business_phone.as_deref(), Some(OWNER_PHONE));
+    assert_eq!(
+        s.hours.tuesday.as_ref().map(|h| h.end.as_str()),
+        Some("12:00")
+    );
+    assert_eq!(s.hours.wednesday, None);
+    assert_eq!(s.agent_ids, vec![AGENT]);
+
+    // A refused form names its field and changes nothing.
+    let response = owner
+        .http
+        .post(format!("{}{}", app.base, SaveBookingSettings::PATH))
+        .header("accept", "application/json")
+        .form(
+            &form
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "form[timezone]" {
+                            "Nowhere/Else"
+                        } else {
+                            *v
+                        },
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(response.status(), 400);
+    let refused: app::error::AppError = response.json().await.expect("error");
+    assert!(refused.field_message("timezone").is_some(), "{refused:?}");
+    assert_eq!(
+        owner.rpc(LoadBooking {}).await.expect("page").settings,
+        page.settings
+    );
+
+    let checked = owner
+        .rpc(TryAsCaller {
+            tool: "check".into(),
+            said: "tuesday at 10".into(),
+            name: String::new(),
+            phone: String::new(),
+        })
+        .await
+        .expect("check");
+    let checked: Value = serde_json::from_str(&checked).expect("json");
+    assert_eq!(checked["available"], true, "{checked}");
+    let booked = owner
+        .rpc(TryAsCaller {
+            tool: "book".into(),
+            said: "tuesday at 10".into(),
+            name: "Ann Lee".into(),
+            phone: "+14165550111".into(),
+        })
+        .await
+        .expect("book");
+    let booked: Value = serde_json::from_str(&booked).expect("json");
+    assert_eq!(booked["booked"], true, "{booked}");
+    let page = owner.rpc(LoadBooking {}).await.expect("page");
+    assert_eq!(page.bookings.len(), 1);
+    assert_eq!(page.bookings[0].when, "Tue Nov 24, 10:00 AM");
+
+    // A failure, listed and resolved from the page.
+    app.sql(
+        "INSERT INTO booking_failures (user_id, call_id, customer_name, customer_phone, requested, reason, created_at) \
+         SELECT id, 'call_z', 'Bo', '+14165550112', 'Wednesday', 'test', now() FROM users WHERE email = 'clinic@aida.test'",
+    )
+    .await;
+    let page = owner.rpc(LoadBooking {}).await.expect("page");
+    assert_eq!(page.failures.len(), 1);
+    assert!(!page.failures[0].resolved);
+    owner
+        .rpc(ResolveBookingFailure {
+            id: page.failures[0].id,
+        })
+        .await
+        .expect("resolve");
+    assert!(owner.rpc(LoadBooking {}).await.expect("page").failures[0].resolved);
+
+    // The page itself renders for its owner, on each tab.
+    for (path, text) in [
+        ("/booking", "Connect Retell"),
+        ("/booking/calls", "No calls yet"),
+        ("/booking/failures", "Bo requested Wednesday"),
+    ] {
+        let (status, html) = owner.get_text(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(text), "{path} lacks {text}");
+    }
+}
+
+/// The caller's link: they see their booking, move it to a free time or cancel it, until
+/// the owner's notice; the owner is texted of each change.
+#[tokio::test]
+async fn a_caller_moves_or_cancels_their_booking_through_the_link_until_the_notice() {
+    use app::booking::api::{CancelCallerBooking, LoadCallerBooking, MoveCallerBooking};
+    let (app, retell) = booking_app().await;
+    let owner = retell::owner(
+        &app,
+        "clinic@aida.test",
+        json!({ "confirm_callers": true, "notice_minutes": 60 }),
+    )
+    .await;
+    busy(
+        &owner,
+        "2026-11-24T14:30:00-05:00",
+        "2026-11-24T15:00:00-05:00",
+    )
+    .await;
+    let (_, booked) = retell
+        .book(
+            "call_m",
+            json!({ "customer_name": "Ann Lee", "customer_phone": "+14165550111", "start": "tuesday at 2pm" }),
+        )
+        .await;
+    assert_eq!(booked["booked"], true);
+    let text = texts_to(&app, "+14165550111").await.remove(0);
+    let token = text.rsplit('/').next().expect("token").to_owned();
+
+    let caller = app.client();
+    let seen = caller
+        .rpc(LoadCallerBooking {
+            token: token.clone(),
+        })
+        .await
+        .expect("booking");
+    assert_eq!(seen.when, "Tuesday November 24 at 2 PM");
+    assert_eq!(seen.minutes, 30);
+    assert!(seen.changeable && !seen.cancelled);
+    let offered: Vec<&str> = seen.free_times.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(
+        !offered.contains(&"2026-11-24T19:30:00Z"),
+        "2:30 PM is busy: {offered:?}"
+    );
+    assert!(offered.contains(&"2026-11-24T18:30:00Z"), "{offered:?}");
+
+    // A busy time is refused; an offered one is taken.
+    let refused = caller
+        .rpc(MoveCallerBooking {
+            token: token.clone(),
+            start: "2026-11-24T19:30:00Z".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(refused.field_message("start").is_some(), "{refused:?}");
+    caller
+        .rpc(MoveCallerBooking {
+            token: token.clone(),
+            start: "2026-11-24T18:30:00Z".into(),
+        })
+        .await
+        .expect("move");
+    let (_, events) = owner
+        .get("/api/events?from=2026-11-24T00:00:00Z&to=2026-11-25T00:00:00Z")
+        .await;
+    let starts: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, vec!["2026-11-24T18:30:00Z", "2026-11-24T19:30:00Z"]);
+    assert_eq!(
+        app.rows("SELECT starts_at::text AS row FROM voice_bookings")
+            .await,
+        vec!["2026-11-24 18:30:00+00"]
+    );
+    assert!(texts_to(&app, OWNER_PHONE).await.contains(
+        &"Booking moved by the caller: Ann Lee, +14165550111, from Tuesday November 24 at 2 PM to Tuesday November 24 at 1:30 PM.".to_owned()
+    ));
+
+    // Within the owner's notice the link no longer changes it.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 18, 0, 0).unwrap());
+    let late = caller
+        .rpc(CancelCallerBooking {
+            token: token.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        late,
+        app::error::AppError::Forbidden(
+            "it is too late to change this booking here; please call +14165550123".into()
+        )
+    );
+    app.clock.set(common::default_now());
+    caller
+        .rpc(CancelCallerBooking {
+            token: token.clone(),
+        })
+        .await
+        .expect("cancel");
+    let seen = caller
+        .rpc(LoadCallerBooking {
+            token: token.clone(),
+        })
+        .await
+        .expect("booking");
+    assert!(seen.cancelled);
+    assert_eq!(app.count("events").await, 1);
+    assert!(
+        texts_to(&app, OWNER_PHONE)
+            .await
+            .last()
+            .unwrap()
+            .starts_with("Booking cancelled by the caller: Ann Lee")
+    );
+
+    let (status, html) = caller.get_text(&format!("/bookings/{token}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("was cancelled"), "{html}");
+    let (_, html) = caller.get_text("/bookings/not-a-token").await;
+    assert!(html.contains("does not name a booking"));
+    assert_eq!(
+        caller
+            .rpc(LoadCallerBooking {
+                token: "nope".into()
+            })
+            .await,
+        Err(app::error::AppError::NotFound)
+    );
+}

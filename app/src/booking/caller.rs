@@ -73,9 +73,18 @@ pub async fn find_owner(
         OwnerKey::Agent(agent) => store::owner_of_agent(conn, agent).await?,
         OwnerKey::Token(token) => store::owner_of_token(conn, token).await?,
     };
-    let Some(user_id) = user_id else {
-        return Ok(None);
-    };
+    match user_id {
+        Some(user_id) => find_owner_by_id(conn, user_id).await,
+        None => Ok(None),
+    }
+}
+
+/// The owner `user_id` with their settings, if they take bookings at all (an active account
+/// with saved settings).
+pub async fn find_owner_by_id(
+    conn: &mut diesel_async::AsyncPgConnection,
+    user_id: i64,
+) -> Result<Option<Owner>, AppError> {
     let user = crate::auth::store::find(conn, user_id).await?;
     if user.status != crate::auth::model::AccountStatus::Active {
         return Ok(None);
@@ -420,6 +429,60 @@ async fn book_in(
         booking,
         again: false,
     })
+}
+
+/// What the `check_availability` webhook answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailabilityReply {
+    pub available: bool,
+    /// RFC 3339 starts.
+    pub alternatives: Vec<String>,
+    pub message: String,
+}
+
+impl AvailabilityReply {
+    /// The answer when the calendar cannot be read in time.
+    pub fn cannot_see() -> Self {
+        Self::from(unanswered(
+            "I can't see the calendar right now. I can take your request, and the office will \
+             confirm it by text.",
+        ))
+    }
+}
+
+impl From<Answer> for AvailabilityReply {
+    fn from(answer: Answer) -> Self {
+        Self {
+            available: answer.available,
+            alternatives: answer.alternatives.iter().map(rfc3339).collect(),
+            message: answer.message,
+        }
+    }
+}
+
+/// Answers a `check_availability` request within the budget: the calendar's answer, or, when
+/// the database is away or slow, that it cannot be seen now.
+pub async fn availability_within_budget(
+    state: &AppState,
+    key: &OwnerKey,
+    request: &ToolCall,
+) -> Result<AvailabilityReply, Refused> {
+    let work = async {
+        let owner = admit(state, key).await?;
+        Ok::<_, Refused>(check_availability(state, &owner, request).await?)
+    };
+    match tokio::time::timeout(state.settings.voice.answer_within, work).await {
+        Ok(Ok(answer)) => Ok(answer.into()),
+        Ok(Err(Refused::App(e))) => {
+            tracing::warn!(error = %e, "availability could not be read");
+            Ok(AvailabilityReply::cannot_see())
+        }
+        Ok(Err(refused)) => Err(refused),
+        Err(_) => {
+            tracing::warn!("check-availability ran out of time");
+            Ok(AvailabilityReply::cannot_see())
+        }
+    }
 }
 
 /// What the `book` webhook answers.

@@ -10,10 +10,13 @@
 //!   owner and once per call and start, within the answer budget;
 //! - `spool`: requests the database could not take, kept on disk and replayed;
 //! - `failures`, `notices`: bookings to make by hand, and the texts bookings cause;
+//! - `manage`: the caller's link to see, cancel or move their booking;
 //! - `calls`: call events; `store`: the SQL; `ops`, `api`, `views`: the Booking page.
 
+pub mod api;
 pub mod model;
 pub mod settings;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod availability;
@@ -23,6 +26,8 @@ pub mod caller;
 pub mod calls;
 #[cfg(feature = "ssr")]
 pub mod failures;
+#[cfg(feature = "ssr")]
+pub mod manage;
 #[cfg(feature = "ssr")]
 mod notices;
 #[cfg(feature = "ssr")]

@@ -78,3 +78,71 @@ impl Webhooks {
         }
     }
 }
+
+/// A booking as the Booking page lists it, times written in the owner's zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingLine {
+    pub id: i64,
+    pub when: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub notes: String,
+    /// The event is gone: the caller cancelled, or the owner deleted it.
+    pub cancelled: bool,
+}
+
+/// A failure as the Booking page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureLine {
+    pub id: i64,
+    pub when: String,
+    pub customer_name: String,
+    pub customer_phone: String,
+    pub requested: String,
+    pub reason: String,
+    pub call_id: String,
+    pub resolved: bool,
+}
+
+/// A call as the Booking page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLine {
+    pub call_id: String,
+    pub caller: String,
+    pub when: String,
+    /// "2 min 5 s", once it ended.
+    pub duration: Option<String>,
+    /// How it ended, and whether it went well.
+    pub outcome: String,
+    pub summary: Option<String>,
+}
+
+/// Everything the Booking page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingPage {
+    pub settings: super::settings::BookingSettings,
+    pub webhooks: Webhooks,
+    /// `RETELL_API_KEY` is set: Retell's requests are taken.
+    pub retell_configured: bool,
+    pub bookings: Vec<BookingLine>,
+    pub failures: Vec<FailureLine>,
+    pub calls: Vec<CallLine>,
+}
+
+/// A booking as its caller sees it through the link in their confirmation text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallerBooking {
+    pub owner_name: String,
+    /// "Tuesday November 24 at 2 PM".
+    pub when: String,
+    pub minutes: i64,
+    pub customer_name: String,
+    /// The caller cancelled it, or the owner removed it.
+    pub cancelled: bool,
+    /// It starts far enough ahead (the owner's notice) to be changed here.
+    pub changeable: bool,
+    /// Whom to call when it cannot be changed here.
+    pub business_phone: Option<String>,
+    /// Times it can move to: (RFC 3339 start, as said).
+    pub free_times: Vec<(String, String)>,
+}

@@ -70,17 +70,27 @@ pub async fn manual(
     owner: &Owner,
     failed: &super::failures::Failed,
 ) -> Result<(), AppError> {
-    let Some(phone) = owner_phone(owner) else {
-        tracing::warn!(
-            user_id = owner.user.id,
-            "no phone to tell the owner of a failed booking"
-        );
-        return Ok(());
-    };
     let body = format!(
         "Manual booking needed: {} requested {}, phone {}, call {}",
         failed.customer_name, failed.requested, failed.customer_phone, failed.call_id
     );
+    tell_owner(tx, state, owner, &body).await
+}
+
+/// Texts the owner `body` (cut to 600 characters), if they have a phone to text.
+pub async fn tell_owner(
+    tx: &mut Tx,
+    state: &AppState,
+    owner: &Owner,
+    body: &str,
+) -> Result<(), AppError> {
+    let Some(phone) = owner_phone(owner) else {
+        tracing::warn!(
+            user_id = owner.user.id,
+            "no phone to text the owner about a booking"
+        );
+        return Ok(());
+    };
     let body: String = body.chars().take(600).collect();
     outbox::queue(
         tx,

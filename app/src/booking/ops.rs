@@ -87,3 +87,80 @@ pub async fn prune_request_counts(tx: &mut crate::db::tx::Tx) -> Result<usize, A
     let before = tx.now() - chrono::Duration::hours(1);
     store::prune_counts(tx.conn(), before).await
 }
+
+/// Everything the Booking page shows, times in the owner's zone.
+pub async fn page(state: &AppState, user: &User) -> Result<super::model::BookingPage, AppError> {
+    use super::model::{BookingLine, BookingPage, CallLine, FailureLine, Webhooks};
+    let settings = settings(state, user).await?;
+    let tz = settings.tz();
+    let when = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&tz)
+            .format("%a %b %-d, %-I:%M %p")
+            .to_string()
+    };
+    let mut conn = db::conn(&state.pool).await?;
+    let bookings = store::bookings(&mut conn, user.id, LISTED).await?;
+    let failures = store::failures(&mut conn, user.id, LISTED).await?;
+    let calls = store::calls(&mut conn, user.id, LISTED).await?;
+    Ok(BookingPage {
+        webhooks: Webhooks::new(&state.settings.public_url, &settings.webhook_token),
+        retell_configured: state.settings.voice.retell_api_key.is_some(),
+        bookings: bookings
+            .into_iter()
+            .map(|b| BookingLine {
+                id: b.id,
+                when: when(b.start),
+                customer_name: b.customer_name,
+                customer_phone: b.customer_phone,
+                notes: b.notes,
+                cancelled: b.event_id.is_none(),
+            })
+            .collect(),
+        failures: failures
+            .into_iter()
+            .map(|f| FailureLine {
+                id: f.id,
+                when: when(f.created_at),
+                customer_name: f.customer_name,
+                customer_phone: f.customer_phone,
+                requested: f.requested,
+                reason: f.reason,
+                call_id: f.call_id,
+                resolved: f.resolved_at.is_some(),
+            })
+            .collect(),
+        calls: calls
+            .into_iter()
+            .map(|c| {
+                let duration = c.duration_seconds().map(|s| {
+                    if s >= 60 {
+                        format!("{} min {} s", s / 60, s % 60)
+                    } else {
+                        format!("{s} s")
+                    }
+                });
+                let outcome = match (c.successful, c.disconnection_reason.as_deref()) {
+                    (Some(true), _) => "successful".to_owned(),
+                    (Some(false), Some(r)) => format!("not successful ({})", r.replace('_', " ")),
+                    (Some(false), None) => "not successful".to_owned(),
+                    (None, Some(r)) => r.replace('_', " "),
+                    (None, None) if c.status == "call_started" => "in progress".to_owned(),
+                    (None, None) => "ended".to_owned(),
+                };
+                CallLine {
+                    caller: if c.from_number.is_empty() {
+                        "unknown".to_owned()
+                    } else {
+                        c.from_number.clone()
+                    },
+                    when: c.started_at.map(when).unwrap_or_default(),
+                    duration,
+                    outcome,
+                    summary: c.summary,
+                    call_id: c.call_id,
+                }
+            })
+            .collect(),
+        settings,
+    })
+}

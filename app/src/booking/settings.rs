@@ -169,6 +169,52 @@ pub struct SettingsChange {
     pub agent_ids: Option<Vec<String>>,
 }
 
+/// The Booking page's form: every field as typed. A day's hours are written `09:00-17:00`
+/// (empty: closed); lengths and agents are lists separated by commas or spaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub enabled: Option<String>,
+    #[serde(default)]
+    pub timezone: String,
+    #[serde(default)]
+    pub monday: String,
+    #[serde(default)]
+    pub tuesday: String,
+    #[serde(default)]
+    pub wednesday: String,
+    #[serde(default)]
+    pub thursday: String,
+    #[serde(default)]
+    pub friday: String,
+    #[serde(default)]
+    pub saturday: String,
+    #[serde(default)]
+    pub sunday: String,
+    #[serde(default)]
+    pub lengths: String,
+    #[serde(default)]
+    pub buffer_minutes: String,
+    #[serde(default)]
+    pub notice_minutes: String,
+    #[serde(default)]
+    pub horizon_days: String,
+    #[serde(default)]
+    pub business_phone: String,
+    #[serde(default)]
+    pub confirm_callers: Option<String>,
+    #[serde(default)]
+    pub agent_ids: String,
+}
+
+/// A day's hours as the form writes them: `09:00-17:00`, or empty when closed.
+pub fn hours_text(hours: &Option<Hours>) -> String {
+    hours
+        .as_ref()
+        .map(|h| format!("{}-{}", h.start, h.end))
+        .unwrap_or_default()
+}
+
 /// Limits of the settings.
 pub const MAX_LENGTH_MINUTES: i32 = 480;
 pub const MAX_LENGTHS: usize = 6;
@@ -196,6 +242,82 @@ mod check {
 
     fn clock(text: &str) -> Option<NaiveTime> {
         NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+    }
+
+    impl SettingsForm {
+        /// The change the form asks for: every field, as typed.
+        pub fn into_change(self) -> Result<SettingsChange, AppError> {
+            let mut v = Validator::default();
+            let mut hours = WeekHours::default();
+            let days = [
+                &self.monday,
+                &self.tuesday,
+                &self.wednesday,
+                &self.thursday,
+                &self.friday,
+                &self.saturday,
+                &self.sunday,
+            ];
+            for (i, typed) in days.into_iter().enumerate() {
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    continue;
+                }
+                match typed.split_once('-') {
+                    Some((start, end)) => {
+                        if let Some(day) = hours.day_mut(i) {
+                            *day = Some(Hours {
+                                start: start.trim().to_owned(),
+                                end: end.trim().to_owned(),
+                            });
+                        }
+                    }
+                    None => v.fail(
+                        "hours",
+                        format!("{}: write hours like 09:00-17:00", WEEKDAYS[i]),
+                    ),
+                }
+            }
+            let list = |text: &str| -> Vec<String> {
+                text.split([',', ' ', '\n'])
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            let lengths: Vec<i32> = list(&self.lengths)
+                .iter()
+                .filter_map(|l| {
+                    let parsed = l.parse().ok();
+                    if parsed.is_none() {
+                        v.fail("lengths", "write lengths in minutes, like 30, 60");
+                    }
+                    parsed
+                })
+                .collect();
+            let mut number = |typed: &str, field: &str| -> Option<i32> {
+                let parsed = typed.trim().parse().ok();
+                if parsed.is_none() {
+                    v.fail(field, "write a whole number");
+                }
+                parsed
+            };
+            let buffer_minutes = number(&self.buffer_minutes, "buffer_minutes");
+            let notice_minutes = number(&self.notice_minutes, "notice_minutes");
+            let horizon_days = number(&self.horizon_days, "horizon_days");
+            v.finish(SettingsChange {
+                enabled: Some(self.enabled.is_some()),
+                timezone: Some(self.timezone),
+                hours: Some(hours),
+                lengths: Some(lengths),
+                buffer_minutes,
+                notice_minutes,
+                horizon_days,
+                business_phone: Some(Some(self.business_phone)),
+                confirm_callers: Some(self.confirm_callers.is_some()),
+                agent_ids: Some(list(&self.agent_ids)),
+            })
+        }
     }
 
     impl SettingsChange {
@@ -414,6 +536,40 @@ mod tests {
         assert_eq!(next.lengths, vec![30, 60]);
         assert_eq!(next.business_phone.as_deref(), Some("+14165550199"));
         assert_eq!(next.agent_ids, vec!["agent_a".to_owned()]);
+    }
+
+    #[test]
+    fn the_form_is_read_as_typed() {
+        let form = SettingsForm {
+            enabled: Some("on".into()),
+            timezone: "Europe/Paris".into(),
+            monday: "9:00 - 12:30".into(),
+            lengths: "30, 60 90".into(),
+            buffer_minutes: "10".into(),
+            notice_minutes: "0".into(),
+            horizon_days: "30".into(),
+            agent_ids: "agent_a, agent_b".into(),
+            ..SettingsForm::default()
+        };
+        let next = form.into_change().unwrap().apply(&current()).unwrap();
+        assert!(next.enabled && !next.confirm_callers);
+        assert_eq!(next.timezone, "Europe/Paris");
+        assert_eq!(hours_text(&next.hours.monday), "09:00-12:30");
+        assert_eq!(next.hours.tuesday, None);
+        assert_eq!(next.lengths, vec![30, 60, 90]);
+        assert_eq!(next.agent_ids, vec!["agent_a", "agent_b"]);
+        assert_eq!(next.business_phone, None);
+
+        let bad = SettingsForm {
+            monday: "nine to five".into(),
+            lengths: "half an hour".into(),
+            buffer_minutes: "ten".into(),
+            ..SettingsForm::default()
+        };
+        let err = bad.into_change().unwrap_err();
+        for field in ["hours", "lengths", "buffer_minutes", "notice_minutes"] {
+            assert!(err.field_message(field).is_some(), "{field}: {err:?}");
+        }
     }
 
     #[test]

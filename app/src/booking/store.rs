@@ -654,3 +654,48 @@ pub async fn admin_phones(conn: &mut AsyncPgConnection) -> Result<Vec<String>, A
     .await?;
     Ok(rows.into_iter().map(|r| r.phone).collect())
 }
+
+#[derive(QueryableByName)]
+struct OwnedBooking {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(embed)]
+    booking: BookingRow,
+}
+
+/// The booking a caller's link names, and whose it is.
+pub async fn booking_by_token(
+    conn: &mut AsyncPgConnection,
+    token: &str,
+) -> Result<Option<(i64, VoiceBooking)>, AppError> {
+    let row: Option<OwnedBooking> = diesel::sql_query(
+        "SELECT user_id, id, call_id, starts_at, ends_at, event_id, customer_name, \
+         customer_phone, notes, created_at FROM voice_bookings WHERE manage_token = $1",
+    )
+    .bind::<Text, _>(token)
+    .get_result(conn)
+    .await
+    .map(Some)
+    .or_else(not_found_is_none)?;
+    Ok(row.map(|r| (r.user_id, r.booking.into())))
+}
+
+/// Moves a booking to another time.
+pub async fn move_booking(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::sql_query(
+        "UPDATE voice_bookings SET starts_at = $3, ends_at = $4 WHERE user_id = $1 AND id = $2",
+    )
+    .bind::<BigInt, _>(user_id)
+    .bind::<BigInt, _>(id)
+    .bind::<Timestamptz, _>(start)
+    .bind::<Timestamptz, _>(end)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

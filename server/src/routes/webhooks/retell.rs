@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use app::booking::caller::{self, OwnerKey, Received, Refused};
+use app::booking::caller::{self, AvailabilityReply, OwnerKey, Received, Refused};
 use app::booking::calls::{self, CallEvent};
 use app::booking::retell::{self, ToolCall};
 use app::state::AppState;
@@ -22,10 +22,6 @@ use app::state::AppState;
 pub struct OwnerQuery {
     owner: Option<String>,
 }
-
-/// What the agent may say when the calendar cannot be read in time.
-const CANNOT_SEE: &str = "I can't see the calendar right now. I can take your request, and the \
-     office will confirm it by text.";
 
 fn unauthorized(why: &str) -> Response {
     tracing::warn!(why, "a Retell webhook was refused");
@@ -92,9 +88,13 @@ fn refused(refusal: Refused) -> Response {
             )
                 .into_response()
         }
+        // Both tools answer these themselves; kept for a refusal added later.
         Refused::App(e) => {
             tracing::warn!(error = %e, "a Retell webhook could not be answered");
-            Json(json!({ "available": false, "alternatives": [], "message": CANNOT_SEE }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(AvailabilityReply::cannot_see()),
+            )
                 .into_response()
         }
     }
@@ -110,22 +110,9 @@ pub async fn check_availability(
         Ok(found) => found,
         Err(rejected) => return rejected.into_response(),
     };
-    let work = async {
-        let owner = caller::admit(&state, &key).await?;
-        Ok::<_, Refused>(caller::check_availability(&state, &owner, &request).await?)
-    };
-    match tokio::time::timeout(state.settings.voice.answer_within, work).await {
-        Ok(Ok(answer)) => Json(json!({
-            "available": answer.available,
-            "alternatives": answer.alternatives.iter().map(caller::rfc3339).collect::<Vec<_>>(),
-            "message": answer.message,
-        }))
-        .into_response(),
-        Ok(Err(refusal)) => refused(refusal),
-        Err(_) => {
-            tracing::warn!("check-availability ran out of time");
-            refused(Refused::App(app::error::AppError::Unavailable))
-        }
+    match caller::availability_within_budget(&state, &key, &request).await {
+        Ok(reply) => Json(reply).into_response(),
+        Err(refusal) => refused(refusal),
     }
 }
 
