@@ -198,8 +198,10 @@ run_browser_tests() {
   # The language model is a local fake that streams OpenAI's wire format.
   node end2end/fake-openai.mjs "$llm_port" >"$ROOT/target/e2e-llm.log" 2>&1 &
   llm_pid=$!
+  rm -rf "$ROOT/target/e2e-data"
   DATABASE_URL="$(database_url aida_e2e)" AIDA_ADDR="127.0.0.1:$port" AIDA_SITE_ROOT="$ROOT/target/site" \
     AIDA_LLM_BASE_URL="http://127.0.0.1:$llm_port/v1" AIDA_LLM_API_KEY=e2e-key \
+    AIDA_DATA_DIR="$ROOT/target/e2e-data" RETELL_API_KEY=e2e-retell-key \
     target/debug/aida serve >"$ROOT/target/e2e-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do

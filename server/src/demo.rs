@@ -1,7 +1,7 @@
 //! The demo account (`demo@aida.local` / `demo-password`, an active admin, phone
-//! +1 416 555 0100 for the SMS simulator) and a few weeks of
-//! realistic events, tasks and expenses around today, created through the same operations as
-//! every other door. Running it again changes nothing.
+//! +1 416 555 0100 for the SMS simulator, taking bookings by phone from the Retell agent
+//! `agent_demo`) and a few weeks of realistic events, tasks and expenses around today, created
+//! through the same operations as every other door. Running it again changes nothing.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
@@ -18,6 +18,9 @@ pub const PASSWORD: &str = "demo-password";
 const TIMEZONE: &str = "America/Toronto";
 /// The demo account's verified phone: a fictional number (555-01xx), for the SMS simulator.
 pub const PHONE: &str = "+14165550100";
+
+/// The Retell agent that books for the demo account.
+pub const AGENT: &str = "agent_demo";
 
 /// Creates the demo administrator and its sample data if absent; returns its email.
 pub async fn seed(state: &AppState) -> Result<String, AppError> {
@@ -53,6 +56,18 @@ pub async fn seed(state: &AppState) -> Result<String, AppError> {
     seed_events(state, &user, today).await?;
     seed_tasks(state, &user, today).await?;
     seed_expenses(state, &user, today).await?;
+    app::booking::ops::change_settings(
+        state,
+        &user,
+        app::booking::settings::SettingsChange {
+            enabled: Some(true),
+            buffer_minutes: Some(10),
+            confirm_callers: Some(true),
+            agent_ids: Some(vec![AGENT.into()]),
+            ..Default::default()
+        },
+    )
+    .await?;
     tracing::info!(email = EMAIL, "demo account created with sample data");
     Ok(EMAIL.to_owned())
 }
