@@ -533,6 +533,12 @@ impl Matcher<'_> {
         let p = match (self.w(i), self.w(i + 1)) {
             ("this" | "the", "weekend") => (2, Period::Weekend),
             ("this", "week") => (2, Period::ThisWeek),
+            // "the rest of my week": from now, as "this week".
+            ("rest", "of")
+                if matches!(self.w(i + 2), "my" | "the" | "this") && self.w(i + 3) == "week" =>
+            {
+                (4, Period::ThisWeek)
+            }
             ("next", "week") => (2, Period::NextWeek),
             ("last" | "past", "week") => (2, Period::LastWeek),
             ("this", "month") => (2, Period::ThisMonth),
@@ -562,19 +568,41 @@ impl Matcher<'_> {
         let sep = self.w(j);
         let sep_ok =
             matches!(sep, "-" | "to" | "until") || (sep == "and" && self.w(i) == "between");
+        let after_day = pre == 0 && self.after_day(i);
         if sep_ok {
             let k = if self.w(j + 1) == "at" { j + 2 } else { j + 1 };
             if let Some((lb, b, eb)) = self.clock(k)
-                && (range_word || ea || eb || sep == "-")
+                && (range_word || ea || eb || sep == "-" || after_day)
             {
                 return Some((k + lb - i, Comp::Time(TimeSpec::Range(a, b))));
             }
         }
         let prev = if i == 0 { "" } else { self.w(i - 1) };
-        if ea || matches!(prev, "at" | "by" | "around" | "to") {
+        if ea || matches!(prev, "at" | "by" | "around" | "to") || (after_day && !self.counts(j)) {
             return Some((la + pre, Comp::Time(TimeSpec::At(a))));
         }
         None
+    }
+
+    /// Whether a bare number at `i` follows a day, as in "wed 4", "thursday 10", "3 feb 9":
+    /// then it is the hour ("dentist tues 3").
+    fn after_day(&self, i: usize) -> bool {
+        let Some(prev) = i.checked_sub(1) else {
+            return false;
+        };
+        let day_month = month(self.w(prev)).is_some()
+            && prev
+                .checked_sub(1)
+                .and_then(|d| self.toks.get(d))
+                .and_then(day_number)
+                .is_some();
+        weekday(self.w(prev)).is_some() || matches!(self.w(prev), "tomorrow" | "today") || day_month
+    }
+
+    /// Whether the word at `j` makes the number before it a count ("wed 4 people").
+    fn counts(&self, j: usize) -> bool {
+        let w = self.w(j);
+        self.toks.get(j).is_some_and(|t| t.kind == Kind::Num) || one_of_counted(w)
     }
 
     fn simple(&self, i: usize) -> Option<(usize, Comp)> {
@@ -611,6 +639,40 @@ impl Matcher<'_> {
             .or_else(|| self.time(i))
             .or_else(|| self.part(i).map(|(n, p, today)| (n, Comp::Part(p, today))))
     }
+}
+
+/// Nouns a number before them counts ("4 people", "3 times", "2 tickets").
+fn one_of_counted(w: &str) -> bool {
+    matches!(
+        w,
+        "people"
+            | "ppl"
+            | "persons"
+            | "guests"
+            | "kids"
+            | "times"
+            | "tickets"
+            | "items"
+            | "things"
+            | "pages"
+            | "km"
+            | "miles"
+            | "mi"
+            | "kg"
+            | "lbs"
+            | "pounds"
+            | "dollars"
+            | "bucks"
+            | "euros"
+            | "minutes"
+            | "hours"
+            | "days"
+            | "weeks"
+            | "of"
+            | "%"
+            | "$"
+            | "."
+    )
 }
 
 /// Words before "N minutes/hours" that make it an offset, not a length.

@@ -184,6 +184,30 @@ impl Msg<'_> {
         }
     }
 
+    /// Where "note to self" or "don't let me forget (to)" is, as free positions `[a, b)`:
+    /// words that make the rest a task.
+    fn note_marker(&self) -> Option<(usize, usize)> {
+        if let Some(k) = self.find(&["note", "to", "self"]) {
+            let a = if k > 0 && self.w(k - 1) == "," {
+                k - 1
+            } else {
+                k
+            };
+            let b = k + 3 + usize::from(self.w(k + 3) == ":");
+            // At the start or at the end, not inside ("send the note to self storage").
+            return (a == 0 || b == self.free.len()).then_some((a, b));
+        }
+        let k = self
+            .find(&["dont", "let", "me", "forget"])
+            .map(|k| (k, k + 4))
+            .or_else(|| {
+                self.find(&["do", "not", "let", "me", "forget"])
+                    .map(|k| (k, k + 5))
+            })?;
+        let b = k.1 + usize::from(self.w(k.1) == "to" || self.w(k.1) == "about");
+        (k.0 == 0).then_some((k.0, b))
+    }
+
     /// Removes "(add) to/on my calendar" wherever it is; true when found.
     fn strip_calendar(&mut self) -> bool {
         let Some(k) = self.find(&["calendar"]) else {
@@ -251,7 +275,11 @@ pub fn understand(text: &str, ctx: &Context) -> Intent {
     ];
     // A said length ("for an hour") only makes sense for a new event or a slot.
     let with_length: [Rule; 3] = [availability, event, implicit_event];
-    let rules: &[Rule] = if s.length_minutes.is_some() {
+    // "note to self: cancel the gym membership": a task, whatever its first word.
+    let noted: [Rule; 1] = [task];
+    let rules: &[Rule] = if m.note_marker().is_some() {
+        &noted
+    } else if s.length_minutes.is_some() {
         &with_length
     } else {
         &rules
@@ -288,12 +316,21 @@ fn blocked(toks: &[Token], consumed: &[bool]) -> bool {
             let prev2 = if i > 1 { toks[i - 2].norm.as_str() } else { "" };
             // "check if / see if / tell me if / let me know if i'm free"
             let asking_if = t.is("if")
-                && (matches!(prev, "check" | "see" | "know") || (prev == "me" && prev2 == "tell"));
-            (is_blocker(&t.norm) && !asking_if)
-                || (t.is("do") && next == "not")
+                && (matches!(
+                    prev,
+                    "check" | "see" | "know" | "asks" | "asking" | "wondering"
+                ) || (prev == "me" && prev2 == "tell"));
+            let next3 = toks.get(i + 3).map_or("", |t| t.norm.as_str());
+            // "don't let me forget ..." asks for a task; "do not let me forget" too.
+            let forget = (t.is("dont") && (next, next2, next3) == ("let", "me", "forget"))
+                || (t.is("not") && prev == "do" && (next, next2) == ("let", "me"));
+            let do_not_forget = t.is("do") && next == "not" && next2 == "let";
+            (is_blocker(&t.norm) && !asking_if && !forget)
+                || (t.is("do") && next == "not" && !do_not_forget)
                 || (one_of!(t.norm.as_str(), "and then also plus , ; . &")
                     && !opening
                     && (is_action(next)
+                        || done_chore(next, next2).is_some()
                         || (next == "then" && is_action(next2))
                         || (next == "also" && is_action(next2))))
                 || (i > 0
@@ -383,6 +420,14 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
             }
             ("finished" | "completed" | "done", _) if n > 1 => (1, n),
             ("i" | "ive", "finished" | "completed" | "done") => (2, n),
+            // A chore said done in the past tense: "paid the water bill", "picked up the
+            // dry cleaning". Not with an amount: "paid $40 for gas" is an expense. Not told
+            // as a story ("i did the laundry"): only the bare report.
+            (verb, next) if n > 1 && !priced(m) && done_chore(verb, next).is_some() => {
+                let used = done_chore(verb, next).unwrap_or(1);
+                let end = n - usize::from(ws.last() == Some(&"finally"));
+                (used, end)
+            }
             _ => match ws.get(n.saturating_sub(2)..) {
                 Some(["is" | "-" | ":", "done" | "finished" | "completed"]) => (0, n - 2),
                 Some([_, "done" | "finished" | "completed"]) if ws.first() != Some(&"i") => {
@@ -413,6 +458,41 @@ fn complete_task(m: &mut Msg, s: &Scan, _: &Context) -> Option<Intent> {
 }
 
 /// True when a title or query names nothing ("it", "that's", "all").
+/// Words a chore said done in the past tense starts with ("paid", "picked up"): how many.
+fn done_chore(verb: &str, next: &str) -> Option<usize> {
+    // "paid off my credit card" is money, not a chore.
+    if (verb, next) == ("paid", "off") {
+        return None;
+    }
+    let particle = match verb {
+        "picked" | "wrapped" | "cleaned" | "tidied" | "backed" | "signed" => next == "up",
+        "dropped" => next == "off",
+        "turned" | "handed" | "filled" => next == "in" || next == "out",
+        "sent" => matches!(next, "off" | "in" | "out"),
+        "took" => next == "out",
+        _ => false,
+    };
+    if particle {
+        return Some(2);
+    }
+    one_of!(
+        verb,
+        "paid submitted booked returned mailed cleaned renewed sent emailed texted fixed filed \
+        ordered signed posted washed watered fed walked mowed vacuumed replaced wrote replied \
+        prepared reviewed organized organised sorted recharged charged ironed shipped refilled \
+        registered applied collected deposited transferred repaired installed tidied \
+        decluttered printed packed scheduled called",
+    )
+    .then_some(1)
+}
+
+/// Whether the message names an amount (a number, a currency).
+fn priced(m: &Msg) -> bool {
+    m.toks.iter().any(|t| {
+        t.kind == Kind::Num || one_of!(t.norm.as_str(), "$ € £ ₹ dollars bucks quid euros usd eur")
+    })
+}
+
 fn vague(text: &str) -> bool {
     let lower: String = text
         .to_lowercase()
@@ -439,13 +519,16 @@ fn list_tasks(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let topical = ws.iter().any(|w| matches!(*w, "todo" | "tasks" | "todos"))
         || ws
             .windows(2)
-            .any(|p| p == ["to", "do"] || p == ["my", "list"] || p == ["task", "list"]);
+            .any(|p| p == ["to", "do"] || p == ["my", "list"] || p == ["task", "list"])
+        // "what haven't i done yet"
+        || (ws.contains(&"havent") && ws.contains(&"done"));
     let all_known = ws.iter().all(|w| {
         one_of!(
             w,
             "show list my me the what whats is are on todo todos to do tasks task \
             open pending all current remaining left view see get give outstanding \
-            your still unfinished have i any do read for which , ? : -",
+            your still unfinished have i any do read for which anything havent done yet \
+            , ? : -",
         )
     });
     (topical && all_known).then_some(Intent::ListTasks)
@@ -454,14 +537,15 @@ fn list_tasks(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
 /// "remind me (at|in|on) ... to X".
 fn reminder(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let n = match (m.w(0), m.w(1), m.w(2)) {
-        ("remind" | "ping" | "nudge" | "alert", "me", _) => 2,
+        ("remind" | "ping" | "nudge" | "alert" | "text" | "buzz", "me", _) => 2,
         ("set" | "add" | "put" | "create", "a" | "an", "reminder") => 3,
         ("set" | "add" | "put" | "create", "reminder", _) => 2,
         ("reminder", ..) => 1,
         _ => return None,
     };
     m.cut(0, n);
-    if matches!(m.w(0), "to" | "that" | "about" | "for" | ":") {
+    // "to", "about", "re:".
+    while matches!(m.w(0), "to" | "that" | "about" | "for" | ":" | "re") {
         m.cut(0, 1);
     }
     let when = s.resolve(&ctx.now)?;
@@ -661,6 +745,9 @@ fn expense_summary(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
 
 /// "am i free friday at 3", "is thurs 1:30 - 3 pm open?", "any availability tomorrow".
 fn availability(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
+    // A voice agent relaying a caller: "the caller wants to know if you're free ...": then
+    // "you" is the calendar's owner.
+    let relayed = strip_caller(m);
     // "check if i'm free ..."
     let n = match (m.w(0), m.w(1), m.w(2), m.w(3)) {
         ("check" | "see", "if", ..) => 2,
@@ -674,40 +761,85 @@ fn availability(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             m.cut(0, 1);
         }
     }
-    // "do i have time for a (quick) call at 4"
-    if let Some(k) = m.find(&["for", "a"]) {
-        let q = usize::from(m.w(k + 2) == "quick");
-        if one_of!(m.w(k + 2 + q), "call meeting chat") {
-            m.cut(k, k + 3 + q);
+    // "do i have time for a (quick) call at 4", "could I do a call at 5", "can I fit in a
+    // coffee at 9": the meeting's kind does not change the answer.
+    // (the words before the meeting, how many of them stay)
+    for (lead, kept) in [
+        (&["for", "a"][..], 0),
+        (&["do", "a"], 1),
+        (&["fit", "in", "a"], 1),
+    ] {
+        if let Some(k) = m.find(lead) {
+            let after = k + lead.len();
+            let q = usize::from(m.w(after) == "quick");
+            if one_of!(m.w(after + q), "call meeting chat coffee catchup") {
+                m.cut(k + kept, after + q + 1);
+            }
         }
     }
     let ws = m.words();
+    let first = ws.first().copied().unwrap_or("");
+    let asks = one_of!(first, "would does do is will could can r are am");
+    let timed = s.has_time();
     let topical = ws
         .iter()
         .any(|w| {
             matches!(
                 *w,
-                "free" | "available" | "availability" | "open" | "busy" | "openings"
+                "free" | "available" | "availability" | "open" | "busy" | "openings" | "taken"
             )
         })
-        || ws.windows(2).any(|p| matches!(p, ["have" | "got" | "there", "time"]))
+        || ws.windows(2).any(|p| {
+            matches!(
+                p,
+                ["have" | "got" | "there", "time" | "room" | "space"]
+                    | ["a", "gap" | "slot"]
+                    | ["tied", "up"]
+                    | ["i", "do" | "fit"]
+                    | ["you", "meet"]
+            )
+        })
+        // "am I around friday afternoon?"
+        || (matches!(first, "am" | "are") && ws.contains(&"around"))
         || (ws.first() == Some(&"am") && ws.contains(&"booked"))
+        // "would wed at 3 work?", "is wednesday at 2 ok for me?", "would 10 on monday suit?"
+        || (asks && timed && ws.iter().any(|w| one_of!(w, "work works suit suits ok okay fine")))
+        // "is wed 4?", "would the 3rd at 11 be ok?" ("ok", a filler, is gone)
+        || (matches!(first, "is" | "would")
+            && timed
+            && ws.iter().all(|w| one_of!(w, "is would be ? for me i")))
+        // "the caller wants to know if Tuesday at 1:30 works for you"
+        || (relayed && timed && ws.iter().any(|w| one_of!(w, "meet work works suit suits")))
+        // "am I around friday afternoon?" ("around" went with the date)
+        || (first == "am" && ws.len() <= 3 && m.toks.iter().any(|t| t.is("around")))
         // "is my calendar clear tomorrow" (not "clear my calendar")
-        || (ws.first() == Some(&"is") && ws.contains(&"clear"));
+        || (first == "is" && ws.contains(&"clear"));
     let known = ws.iter().all(|w| {
         one_of!(
             w,
             "am i is are free available availability open busy check my any do have \
             ? the for a slot time there anything me from be calendar schedule \
             still we at on whats what how looking look like got it when lunch openings \
-            clear booked",
+            clear booked would does could can will work works suit suits ok okay fine \
+            room space gap taken tied up around fit meet day completely \
+            totally entirely calls something , .",
+        ) || (relayed && one_of!(w, "you your youre"))
+    });
+    // "is there room", "have I got a gap": not "the room is available at 2".
+    let room_asked = ws.windows(2).any(|p| {
+        matches!(
+            p,
+            ["have" | "got" | "there" | "any", "room" | "space"] | ["a", "gap" | "slot"]
         )
     });
-    if !topical || !known {
+    let room_said = ws.iter().any(|w| one_of!(w, "room space gap"));
+    // "am I tied up", not "free up my afternoon".
+    let stray_up = ws.contains(&"up") && !ws.windows(2).any(|p| p == ["tied", "up"]);
+    if !topical || !known || (room_said && !room_asked) || stray_up {
         return None;
     }
     // "will you be free tomorrow at 3?" asks about someone else.
-    if ws.contains(&"be") && m.toks.iter().any(|t| t.is("you")) {
+    if !relayed && ws.contains(&"be") && m.toks.iter().any(|t| t.is("you")) {
         return None;
     }
     let mut w = s.resolve(&ctx.now)?;
@@ -768,6 +900,29 @@ fn availability(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     })
 }
 
+/// Drops a voice agent's lead-in ("the caller wants to know if", "caller is asking
+/// whether", "the caller asks if"); true when there was one.
+fn strip_caller(m: &mut Msg) -> bool {
+    let a = usize::from(m.w(0) == "the");
+    if m.w(a) != "caller" {
+        return false;
+    }
+    let k = a + 1;
+    let asks = match (m.w(k), m.w(k + 1), m.w(k + 2), m.w(k + 3)) {
+        ("wants" | "would", "to", "know", _) => 3,
+        ("would", "like", "to", "know") => 4,
+        ("is", "asking" | "wondering", ..) => 2,
+        ("asks" | "asked" | "wonders" | "wondered", ..) => 1,
+        _ => return false,
+    };
+    let b = k + asks;
+    if !matches!(m.w(b), "if" | "whether") {
+        return false;
+    }
+    m.cut(0, b + 1);
+    true
+}
+
 /// "list my events today", "what's on tomorrow", "any meetings this week?".
 fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
     let ws = m.words();
@@ -787,7 +942,7 @@ fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
             left the for booked coming up upcoming happening ? there planned see \
             view check all else still going look like does how tell give we ive \
             our im doing remaining day looks scheduled everything plate am rundown brief \
-            a of then",
+            a of then hows looking books rest",
         )
     });
     // "what is on friday" (the "on" went with the date), "what does tuesday look like".
@@ -796,7 +951,10 @@ fn list_events(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         || (said_on && ws.windows(2).any(|p| p == ["what", "is"]))
         || ws
             .windows(2)
-            .any(|p| p == ["look", "like"] || p == ["looks", "like"]);
+            .any(|p| p == ["look", "like"] || p == ["looks", "like"])
+        // "how's friday looking", "anything on the books for next week"
+        || (ws.contains(&"looking") && ws.iter().any(|w| one_of!(w, "how hows")))
+        || ws.contains(&"books");
     if !topical || !known || ws.is_empty() {
         return None;
     }
@@ -831,6 +989,10 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         return None;
     }
     let mut marked = false;
+    if let Some((a, b)) = m.note_marker() {
+        m.cut(a, b);
+        marked = true;
+    }
     // "add to my (todo) list: X"
     if matches!(m.w(0), "add" | "put") && m.w(1) == "to" {
         let mut k = 2;
@@ -869,6 +1031,7 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         ("gotta" | "must", ..) if errand(m.w(1), m.w(2), s) => 1,
         ("add" | "put" | "write", ..) if marked => 1,
         _ if marked => 0,
+        _ if due_said(m, s) => 0,
         _ => return None,
     };
     m.cut(0, n);
@@ -901,6 +1064,31 @@ fn task(m: &mut Msg, s: &Scan, ctx: &Context) -> Option<Intent> {
         Some(due)
     };
     Some(Intent::CreateTask { title, due })
+}
+
+/// "tax forms due apr 15", "passport renewal by the 30th": a thing with a date said after
+/// "due" or "by", the date last.
+fn due_said(m: &Msg, s: &Scan) -> bool {
+    let Some(first) = s.consumed.iter().position(|&c| c) else {
+        return false;
+    };
+    let last_free = m.free.last().copied().unwrap_or(0);
+    // "rent due 1st" may be every month's: a bare ordinal is not enough.
+    let bare_ordinal = m
+        .toks
+        .get(first + 1)
+        .is_some_and(|t| t.norm.starts_with(|c: char| c.is_ascii_digit()))
+        && s.consumed.get(first + 2) != Some(&true);
+    m.toks.get(first).is_some_and(|t| t.is("due") || t.is("by"))
+        && !bare_ordinal
+        && first > last_free
+        && !m.free.is_empty()
+        && !one_of!(
+            m.w(0),
+            "meet meeting lunch dinner breakfast coffee drinks call cancel move reschedule \
+            push postpone delete remove show list what whats when where who how is are am \
+            do does can could will would should i we you be get"
+        )
 }
 
 /// "need to <verb> ...": a task when the verb is an errand, or when a date

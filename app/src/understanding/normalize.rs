@@ -269,7 +269,7 @@ fn canonical(word: &str) -> Option<&'static str> {
         "yesterdays" => "yesterday",
         "todays" => "today",
         "tonights" => "tonight",
-        "cal" => "calendar",
+        "cal" | "calender" | "calandar" | "calander" => "calendar",
         "todo" | "todos" | "to-do" => "todo",
         "oclock" => "oclock",
         _ => return None,

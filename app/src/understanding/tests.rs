@@ -123,7 +123,7 @@ fn shared_sample() {
     }
 }
 
-const TABLES: [(&str, &str); 17] = [
+const TABLES: [(&str, &str); 19] = [
     ("own", include_str!("testdata/own.jsonl")),
     ("dst", include_str!("testdata/dst.jsonl")),
     ("holdout", include_str!("testdata/holdout.jsonl")),
@@ -140,6 +140,8 @@ const TABLES: [(&str, &str); 17] = [
     ("holdout12", include_str!("testdata/holdout12.jsonl")),
     ("holdout13", include_str!("testdata/holdout13.jsonl")),
     ("holdout14", include_str!("testdata/holdout14.jsonl")),
+    ("holdout15", include_str!("testdata/holdout15.jsonl")),
+    ("holdout16", include_str!("testdata/holdout16.jsonl")),
     ("probes", include_str!("testdata/probes.jsonl")),
 ];
 
