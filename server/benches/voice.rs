@@ -213,15 +213,15 @@ async fn closed_loop(base: &str) -> (f64, Vec<Duration>) {
     (rate, all)
 }
 
-/// Free weekday slots 120 days and more ahead, where no event is.
+/// Free weekday slots 120 days and more ahead, where no event is, an hour apart (the
+/// owner keeps 10 minutes between meetings).
 fn far_slots(n: usize) -> Vec<String> {
     let mut slots = Vec::with_capacity(n);
     let mut day = Utc::now().with_timezone(&Toronto).date_naive() + chrono::Duration::days(120);
     while slots.len() < n {
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            for k in 0..16 {
-                let local =
-                    day.and_hms_opt(9, 0, 0).expect("9:00") + chrono::Duration::minutes(30 * k);
+            for k in 0..8 {
+                let local = day.and_hms_opt(9, 0, 0).expect("9:00") + chrono::Duration::hours(k);
                 if let Some(t) = Toronto.from_local_datetime(&local).single() {
                     slots.push(t.to_rfc3339());
                 }
