@@ -634,17 +634,18 @@ async fn an_internal_failure_is_logged_the_owner_texted_and_admins_alerted_on_th
     assert_eq!(status, 404);
 }
 
-/// PostgreSQL goes away mid-test: every booking is still answered, kept on disk, and made
-/// once when it is back, with a text to the owner for each; one whose time was taken
-/// meanwhile becomes a failure the owner is told of.
+/// PostgreSQL stops mid-test, as in a crash: every booking is still answered, kept on disk,
+/// and made once when it is back, with a text to the owner for each; one whose time was
+/// taken meanwhile becomes a failure the owner is told of.
 #[tokio::test]
-async fn bookings_taken_while_the_database_is_away_are_replayed_once() {
-    let (app, proxy) = TestApp::through_proxy(retell::settings()).await;
+async fn bookings_taken_while_postgresql_is_stopped_are_replayed_once() {
+    let pg = common::own_postgres::OwnPostgres::start().await;
+    let app = TestApp::on_database(pg.url(), retell::settings()).await;
     let retell = Retell::new(&app);
     let owner = retell::owner(&app, "clinic@aida.test", json!({})).await;
     let slots = ["09:00", "09:30", "10:00", "10:30", "11:00"];
 
-    proxy.cut();
+    pg.crash();
     for (i, slot) in slots.iter().enumerate() {
         let (status, answer) = retell
             .book(
@@ -674,7 +675,7 @@ async fn bookings_taken_while_the_database_is_away_are_replayed_once() {
     let spooled = app::booking::spool::pending(&app.state.settings.voice.data_dir);
     assert_eq!(spooled.len(), 6);
 
-    proxy.restore();
+    pg.start_again();
     // Meanwhile the owner filled 10:30 by hand.
     let mut ready = false;
     for _ in 0..50 {

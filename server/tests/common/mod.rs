@@ -12,9 +12,9 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-pub mod db_proxy;
 pub mod fake_llm;
 pub mod fake_twilio;
+pub mod own_postgres;
 pub mod process;
 pub mod retell;
 pub mod sms;
@@ -105,21 +105,17 @@ impl TestApp {
         Self::with_settings(Settings::default()).await
     }
 
-    /// An app with these settings whose database connections go through a relay the test
-    /// can cut (see [`db_proxy::DbProxy`]).
-    pub async fn through_proxy(settings: Settings) -> (Self, db_proxy::DbProxy) {
-        let direct = fresh_database().await;
-        let proxy = db_proxy::DbProxy::to(&direct).await;
-        let database_url = proxy.url(&direct);
+    /// An app with these settings on the database at `database_url` (a server of the
+    /// test's own, see [`own_postgres::OwnPostgres`]).
+    pub async fn on_database(database_url: String, settings: Settings) -> Self {
         let pool = app::db::pool(&database_url, 8).expect("pool");
-        let app = Self::serve(
+        Self::serve(
             pool,
             database_url,
             Assistant::new(None, BUDGET).expect("assistant"),
             settings,
         )
-        .await;
-        (app, proxy)
+        .await
     }
 
     /// An app with these settings and no language model.
