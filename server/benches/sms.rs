@@ -16,15 +16,15 @@
 
 #[path = "../tests/common/fake_twilio.rs"]
 mod fake_twilio;
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use app::assistant::Assistant;
 use app::jobs::worker::{self, WorkerSettings};
 use app::sms::{SmsSettings, TwilioSettings, signature};
-use app::state::{AppState, Settings, SystemClock};
+use app::state::{AppState, Settings};
 use diesel_async::SimpleAsyncConnection;
 use fake_twilio::{ACCOUNT_SID, AUTH_TOKEN, FROM, FakeTwilio};
 use tokio_util::sync::CancellationToken;
@@ -46,7 +46,6 @@ fn phone(i: usize) -> String {
 }
 
 async fn app(url: &str, fake: &FakeTwilio, batch: Duration) -> (AppState, String) {
-    let pool = app::db::pool(url, 12).expect("pool");
     let settings = Settings {
         public_url: PUBLIC_URL.to_owned(),
         sms: SmsSettings {
@@ -64,34 +63,7 @@ async fn app(url: &str, fake: &FakeTwilio, batch: Duration) -> (AppState, String
         },
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("aida")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
-    let state = AppState::new(
-        options,
-        pool,
-        Arc::new(SystemClock),
-        settings,
-        Assistant::new(None, 0).expect("assistant"),
-    );
-    let _ = state.listen(url.to_owned()).await;
-    let router = server::router::build(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
-    (state, format!("http://{addr}"))
+    support::serve(url, settings).await
 }
 
 fn workers(state: &AppState) -> CancellationToken {
@@ -219,10 +191,7 @@ async fn load(base: &str, first: usize, count: usize) -> (f64, Vec<Duration>, us
     (rate, all, replied.load(Ordering::Relaxed))
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> String {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    format!("{:.1} ms", sorted[i].as_secs_f64() * 1000.0)
-}
+use support::{count, percentile};
 
 fn report(name: &str, (rate, latencies, replied): &(f64, Vec<Duration>, usize)) {
     println!(
@@ -269,21 +238,6 @@ async fn steady(base: &str, first: usize) -> (f64, Vec<Duration>, usize) {
     let rate = count as f64 / started.elapsed().as_secs_f64();
     all.sort();
     (rate, all, 0)
-}
-
-async fn count(state: &AppState, table: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = app::db::conn(&state.pool).await.expect("conn");
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<Count>(&mut conn)
-        .await
-        .expect("count")
-        .n
 }
 
 /// Waits until no text waits to be read, answered or sent.

@@ -11,14 +11,15 @@
 //!
 //! Run: `scripts/bench-voice` (or `DATABASE_URL=... cargo bench -p server --bench voice`).
 
+mod support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::assistant::Assistant;
 use app::booking::VoiceSettings;
 use app::booking::caller::{OwnerKey, Received};
 use app::booking::retell::{Call, sign};
-use app::state::{AppState, Settings, SystemClock};
+use app::state::{AppState, Settings};
 use chrono::{Datelike, TimeZone, Utc, Weekday};
 use chrono_tz::America::Toronto;
 use diesel_async::SimpleAsyncConnection;
@@ -47,7 +48,6 @@ const PHRASES: [&str; 10] = [
 ];
 
 async fn app(url: &str, data_dir: std::path::PathBuf) -> (AppState, String) {
-    let pool = app::db::pool(url, 12).expect("pool");
     let settings = Settings {
         voice: VoiceSettings {
             retell_api_key: Some(KEY.into()),
@@ -57,34 +57,7 @@ async fn app(url: &str, data_dir: std::path::PathBuf) -> (AppState, String) {
         },
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("aida")
-        .site_root("target/site")
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
-    let state = AppState::new(
-        options,
-        pool,
-        Arc::new(SystemClock),
-        settings,
-        Assistant::new(None, 0).expect("assistant"),
-    );
-    let _ = state.listen(url.to_owned()).await;
-    let router = server::router::build(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .expect("serve");
-    });
-    (state, format!("http://{addr}"))
+    support::serve(url, settings).await
 }
 
 /// One owner taking bookings Monday to Friday 09:00-17:00 in Toronto, a year ahead, with
@@ -145,10 +118,7 @@ async fn ask(client: &reqwest::Client, url: &str, (body, signature): (String, St
     t.elapsed()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> String {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    format!("{:.1} ms", sorted[i].as_secs_f64() * 1000.0)
-}
+use support::{count, percentile};
 
 fn report(name: &str, rate: f64, latencies: &[Duration]) {
     println!(
@@ -231,21 +201,6 @@ fn far_slots(n: usize) -> Vec<String> {
     }
     slots.truncate(n);
     slots
-}
-
-async fn count(state: &AppState, table: &str) -> i64 {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let mut conn = app::db::conn(&state.pool).await.expect("conn");
-    diesel::sql_query(format!("SELECT count(*) AS n FROM {table}"))
-        .get_result::<Count>(&mut conn)
-        .await
-        .expect("count")
-        .n
 }
 
 async fn spool(state: &AppState) {

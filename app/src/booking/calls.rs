@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::caller::{OwnerKey, Refused, find_owner};
+use super::retell::Call;
 use super::store;
 use crate::db;
 use crate::state::AppState;
@@ -19,15 +20,11 @@ pub struct CallEvent {
     pub call: CallObject,
 }
 
+/// The call object of an event: who called whom, and what the tools also see.
 #[derive(Debug, Deserialize)]
 pub struct CallObject {
-    pub call_id: String,
-    #[serde(default)]
-    pub agent_id: String,
-    #[serde(default)]
-    pub from_number: Option<String>,
-    #[serde(default)]
-    pub to_number: Option<String>,
+    #[serde(flatten)]
+    pub call: Call,
     #[serde(default)]
     pub start_timestamp: Option<i64>,
     #[serde(default)]
@@ -64,19 +61,20 @@ pub async fn record(state: &AppState, event: &CallEvent) -> Result<Recorded, Ref
     if !STORED.contains(&event.event.as_str()) {
         return Ok(Recorded::Ignored);
     }
-    let call = &event.call;
+    let object = &event.call;
+    let call = &object.call;
     let mut conn = db::conn(&state.pool).await?;
     let owner = find_owner(&mut conn, &OwnerKey::Agent(call.agent_id.clone()))
         .await?
         .ok_or(Refused::UnknownOwner)?;
-    let analysis = call.call_analysis.as_ref();
+    let analysis = object.call_analysis.as_ref();
     let text = |s: &Option<String>| {
         s.as_deref()
             .map(|s| s.chars().take(4000).collect::<String>())
     };
     let summary = analysis.and_then(|a| text(&a.call_summary));
     let sentiment = analysis.and_then(|a| text(&a.user_sentiment));
-    let reason = text(&call.disconnection_reason);
+    let reason = text(&object.disconnection_reason);
     store::record_call(
         &mut conn,
         owner.user.id,
@@ -86,8 +84,8 @@ pub async fn record(state: &AppState, event: &CallEvent) -> Result<Recorded, Ref
             from_number: call.from_number.as_deref().unwrap_or_default(),
             to_number: call.to_number.as_deref().unwrap_or_default(),
             event: &event.event,
-            started_at: instant(call.start_timestamp),
-            ended_at: instant(call.end_timestamp),
+            started_at: instant(object.start_timestamp),
+            ended_at: instant(object.end_timestamp),
             disconnection_reason: reason.as_deref(),
             summary: summary.as_deref(),
             successful: analysis.and_then(|a| a.call_successful),

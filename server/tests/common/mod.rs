@@ -105,8 +105,8 @@ impl TestApp {
         Self::with_settings(Settings::default()).await
     }
 
-    /// An app with these settings on the database at `database_url` (a server of the
-    /// test's own, see [`own_postgres::OwnPostgres`]).
+    /// An app with these settings and no language model on the database at `database_url`
+    /// (a server of the test's own, see [`own_postgres::OwnPostgres`]).
     pub async fn on_database(database_url: String, settings: Settings) -> Self {
         let pool = app::db::pool(&database_url, 8).expect("pool");
         Self::serve(
@@ -118,17 +118,9 @@ impl TestApp {
         .await
     }
 
-    /// An app with these settings and no language model.
+    /// An app with these settings and no language model, on a fresh database.
     pub async fn with_settings(settings: Settings) -> Self {
-        let database_url = fresh_database().await;
-        let pool = app::db::pool(&database_url, 8).expect("pool");
-        Self::serve(
-            pool,
-            database_url,
-            Assistant::new(None, BUDGET).expect("assistant"),
-            settings,
-        )
-        .await
+        Self::on_database(fresh_database().await, settings).await
     }
 
     /// An app whose language models are `primary` and optionally `fallback` (fake servers),
