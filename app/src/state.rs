@@ -49,6 +49,8 @@ pub struct Settings {
     /// webhook signatures are checked over it, and links in messages point to it. No
     /// trailing `/`.
     pub public_url: String,
+    /// How long a token made by `POST /api/auth/sign-in` works.
+    pub sign_in_token_days: u32,
     /// Text messages: Twilio, batching, prices.
     pub sms: crate::sms::SmsSettings,
     /// Voice booking: Retell's key, the spool's folder, the answer budget.
@@ -63,6 +65,7 @@ impl Default for Settings {
             session_reread_seconds: 30,
             trusted_proxies: 0,
             public_url: "http://127.0.0.1:3000".to_owned(),
+            sign_in_token_days: 30,
             sms: crate::sms::SmsSettings::default(),
             voice: crate::booking::VoiceSettings::default(),
         }

@@ -40,6 +40,8 @@ pub struct Config {
     pub workers: usize,
     /// How long a worker's claim on a job holds without being extended.
     pub job_lease: Duration,
+    /// How long a token made by `POST /api/auth/sign-in` works (`AIDA_API_TOKEN_DAYS`).
+    pub sign_in_token_days: u32,
     /// Where Twilio, Retell and browsers reach this server (`AIDA_PUBLIC_URL`), no trailing `/`.
     pub public_url: String,
     /// Text messages: Twilio, batching, the price of a segment.
@@ -103,6 +105,7 @@ impl Config {
             )?,
             workers: parsed("AIDA_WORKERS", 2, "a number of jobs run at once")?,
             job_lease: Duration::from_secs(parsed("AIDA_JOB_LEASE_SECONDS", 60, "seconds")?),
+            sign_in_token_days: parsed("AIDA_API_TOKEN_DAYS", 30, "a number of days")?,
             public_url: public_url(addr)?,
             sms: sms()?,
             voice: voice()?,

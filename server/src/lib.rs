@@ -32,6 +32,7 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
             session_reread_seconds: config.session_reread_seconds,
             trusted_proxies: config.trusted_proxies,
             public_url: config.public_url.clone(),
+            sign_in_token_days: config.sign_in_token_days,
             sms: config.sms.clone(),
             voice: config.voice.clone(),
         },

@@ -955,7 +955,8 @@ async fn settings_profile_password_and_tokens() {
         field(
             user.rpc(ChangePassword {
                 current_password: "wrong wrong wrong".into(),
-                new_password: "a new long password".into()
+                new_password: "a new long password".into(),
+                revoke_tokens: None,
             })
             .await
         ),
@@ -965,7 +966,8 @@ async fn settings_profile_password_and_tokens() {
         field(
             user.rpc(ChangePassword {
                 current_password: PASSWORD.into(),
-                new_password: "short".into()
+                new_password: "short".into(),
+                revoke_tokens: None,
             })
             .await
         ),
@@ -974,6 +976,7 @@ async fn settings_profile_password_and_tokens() {
     user.rpc(ChangePassword {
         current_password: PASSWORD.into(),
         new_password: "a new long password".into(),
+        revoke_tokens: None,
     })
     .await
     .expect("change");
@@ -1347,4 +1350,92 @@ async fn a_session_ended_while_a_request_held_it_stays_ended() {
     store.save(&late).await.expect("save");
     assert!(store.load(&record.id).await.expect("load").is_none());
     assert_eq!(app.count("sessions").await, 0);
+}
+
+/// A password change signs out every other session of the account, keeps the one that asked,
+/// and revokes the API tokens when asked to; tokens made by signing in expire.
+#[tokio::test]
+async fn a_password_change_ends_other_sessions_and_can_revoke_tokens() {
+    use app::auth::model::PasswordChanged;
+    let app = TestApp::start().await;
+    app.user("ann@example.com", false).await;
+    let here = app.client();
+    here.sign_in_session("ann@example.com")
+        .await
+        .expect("sign in here");
+    let elsewhere = app.client();
+    elsewhere
+        .sign_in_session("ann@example.com")
+        .await
+        .expect("sign in elsewhere");
+    let other_user = app.client();
+    app.user("bob@example.com", false).await;
+    other_user
+        .sign_in_session("bob@example.com")
+        .await
+        .expect("bob signs in");
+    let api = app.client_for("ann@example.com").await;
+    assert_eq!(api.get("/api/me").await.0, 200);
+
+    let changed = here
+        .rpc(ChangePassword {
+            current_password: PASSWORD.into(),
+            new_password: "a new long password".into(),
+            revoke_tokens: None,
+        })
+        .await
+        .expect("change");
+    assert_eq!(
+        changed,
+        PasswordChanged {
+            sessions_ended: 1,
+            tokens_revoked: 0
+        }
+    );
+    assert!(
+        here.rpc(LoadSettings {}).await.is_ok(),
+        "the session that asked stays"
+    );
+    assert_eq!(
+        elsewhere.rpc(LoadSettings {}).await.unwrap_err(),
+        AppError::Unauthenticated
+    );
+    assert!(
+        other_user.rpc(LoadSettings {}).await.is_ok(),
+        "another account is untouched"
+    );
+    assert_eq!(api.get("/api/me").await.0, 200, "tokens stay unless asked");
+
+    let tokens = here.rpc(LoadSettings {}).await.expect("settings").tokens;
+    assert_eq!(tokens.len(), 1);
+    assert!(tokens[0].name.starts_with("API sign-in "));
+    assert_eq!(
+        tokens[0].expires_at,
+        Some(common::default_now() + chrono::Duration::days(30))
+    );
+    let changed = here
+        .rpc(ChangePassword {
+            current_password: "a new long password".into(),
+            new_password: "another long password".into(),
+            revoke_tokens: Some("on".into()),
+        })
+        .await
+        .expect("change again");
+    assert_eq!(changed.tokens_revoked, 1);
+    assert_eq!(api.get("/api/me").await.0, 401);
+
+    // A token made by signing in stops working after 30 days; a named one does not.
+    let signed_in = app.client_for("bob@example.com").await;
+    let named = other_user
+        .rpc(CreateToken {
+            name: "script".into(),
+        })
+        .await
+        .expect("token");
+    let mut script = app.client();
+    script.token = Some(named.secret.expose().to_owned());
+    app.clock
+        .set(common::default_now() + chrono::Duration::days(30) + chrono::Duration::minutes(1));
+    assert_eq!(signed_in.get("/api/me").await.0, 401);
+    assert_eq!(script.get("/api/me").await.0, 200);
 }

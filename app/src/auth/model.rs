@@ -76,6 +76,17 @@ pub struct ApiToken {
     pub name: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it stops working: tokens made by signing in expire; `None` lasts until revoked.
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What a password change ended besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChanged {
+    /// The account's other sessions (other browsers and devices), now signed out.
+    pub sessions_ended: usize,
+    /// API tokens revoked, when asked.
+    pub tokens_revoked: usize,
 }
 
 /// A newly made token: the only time its secret is visible.

@@ -5,7 +5,7 @@ use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::model::{AccountStatus, ApiToken, NewApiToken, Role, User, rules};
+use super::model::{AccountStatus, ApiToken, NewApiToken, PasswordChanged, Role, User, rules};
 use super::{password, store};
 use crate::db;
 use crate::db::notify::Notice;
@@ -350,17 +350,24 @@ pub async fn update_profile(
     .await
 }
 
+/// Sets a new password once the current one is proven. Every other session of the account
+/// ends (`keep` is the session asking, if any); API tokens are revoked too when
+/// `revoke_tokens`. All in one transaction.
 pub async fn change_password(
     state: &AppState,
     actor: &User,
     current: String,
     new: String,
-) -> Result<(), AppError> {
+    keep: Option<String>,
+    revoke_tokens: bool,
+) -> Result<PasswordChanged, AppError> {
     let mut v = Validator::default();
     rules::password(&mut v, "new_password", &new);
     v.finish(())?;
-    let mut conn = db::conn(&state.pool).await?;
-    let stored = store::password_hash(&mut conn, actor.id).await?;
+    let stored = {
+        let mut conn = db::conn(&state.pool).await?;
+        store::password_hash(&mut conn, actor.id).await?
+    };
     if !password::verify(current, Some(stored)).await {
         return Err(AppError::invalid(
             "current_password",
@@ -368,17 +375,57 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new).await?;
-    store::set_password_hash(&mut conn, actor.id, &hash).await
+    let changed = state
+        .write(async |tx| {
+            store::set_password_hash(tx.conn(), actor.id, &hash).await?;
+            let sessions_ended = super::session::end_others(tx, actor.id, keep.as_deref()).await?;
+            let tokens_revoked = if revoke_tokens {
+                store::delete_tokens(tx.conn(), actor.id).await?
+            } else {
+                0
+            };
+            Ok(PasswordChanged {
+                sessions_ended,
+                tokens_revoked,
+            })
+        })
+        .await?;
+    tracing::info!(
+        user_id = actor.id,
+        sessions_ended = changed.sessions_ended,
+        tokens_revoked = changed.tokens_revoked,
+        "password changed"
+    );
+    Ok(changed)
 }
 
 fn token_hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// A token the person names in Settings: it lasts until revoked.
 pub async fn create_token(
     state: &AppState,
     actor: &User,
     name: &str,
+) -> Result<NewApiToken, AppError> {
+    make_token(state, actor, name, None).await
+}
+
+/// The token `POST /api/auth/sign-in` answers: named for when it was made, it expires after
+/// `Settings::sign_in_token_days`, and is listed in Settings until then.
+pub async fn sign_in_token(state: &AppState, actor: &User) -> Result<NewApiToken, AppError> {
+    let now = state.now();
+    let name = format!("API sign-in {}", now.format("%Y-%m-%d %H:%M UTC"));
+    let days = chrono::Duration::days(i64::from(state.settings.sign_in_token_days));
+    make_token(state, actor, &name, Some(now + days)).await
+}
+
+async fn make_token(
+    state: &AppState,
+    actor: &User,
+    name: &str,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<NewApiToken, AppError> {
     let name = name.trim();
     let mut v = Validator::default();
@@ -393,11 +440,18 @@ pub async fn create_token(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = format!("aida_{}", hex::encode(bytes));
     let mut conn = db::conn(&state.pool).await?;
-    let token = store::insert_token(&mut conn, actor.id, name, &token_hash(&secret)).await?;
+    let token =
+        store::insert_token(&mut conn, actor.id, name, &token_hash(&secret), expires_at).await?;
     Ok(NewApiToken {
         token,
         secret: secret.into(),
     })
+}
+
+/// Removes expired tokens (housekeeping); how many.
+pub async fn prune_tokens(tx: &mut crate::db::tx::Tx) -> Result<usize, AppError> {
+    let now = tx.now();
+    store::delete_expired_tokens(tx.conn(), now).await
 }
 
 pub async fn list_tokens(state: &AppState, actor: &User) -> Result<Vec<ApiToken>, AppError> {

@@ -247,6 +247,33 @@ pub async fn sign_in(session: &Session, user_id: i64) -> Result<(), crate::error
         .map_err(session_error)
 }
 
+/// Ends every session of `user_id` but `keep` (the one asking), in the transaction `tx`: its
+/// notice makes every process forget them when it commits. How many were ended.
+pub async fn end_others(
+    tx: &mut crate::db::tx::Tx,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<usize, crate::error::AppError> {
+    #[derive(diesel::QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    // The record is JSON; the user is `data.user_id` in it (see `sign_in`).
+    let ended: Vec<Ended> = diesel::sql_query(format!(
+        "DELETE FROM sessions WHERE (convert_from(data, 'UTF8')::jsonb -> 'data' ->> '{USER_KEY}') \
+         = $1::text AND id <> $2 RETURNING id"
+    ))
+    .bind::<diesel::sql_types::BigInt, _>(user_id)
+    .bind::<diesel::sql_types::Text, _>(keep.unwrap_or(""))
+    .load(tx.conn())
+    .await?;
+    for e in &ended {
+        tx.notify(Notice::Session(e.id.clone()));
+    }
+    Ok(ended.len())
+}
+
 /// Ends the session.
 pub async fn sign_out(session: &Session) -> Result<(), crate::error::AppError> {
     session.flush().await.map_err(session_error)

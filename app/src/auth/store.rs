@@ -350,6 +350,7 @@ struct TokenRow {
     name: String,
     created_at: DateTime<Utc>,
     last_used_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
 }
 
 impl From<TokenRow> for ApiToken {
@@ -359,6 +360,7 @@ impl From<TokenRow> for ApiToken {
             name: r.name,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
+            expires_at: r.expires_at,
         }
     }
 }
@@ -368,12 +370,14 @@ pub async fn insert_token(
     user_id: i64,
     name: &str,
     hash: &[u8],
+    expires_at: Option<DateTime<Utc>>,
 ) -> Result<ApiToken, AppError> {
     Ok(diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::user_id.eq(user_id),
             api_tokens::name.eq(name),
             api_tokens::token_hash.eq(hash),
+            api_tokens::expires_at.eq(expires_at),
         ))
         .returning(TokenRow::as_returning())
         .get_result(conn)
@@ -394,6 +398,27 @@ pub async fn list_tokens(
         .into_iter()
         .map(ApiToken::from)
         .collect())
+}
+
+/// Revokes every token of the user; how many there were.
+pub async fn delete_tokens(conn: &mut AsyncPgConnection, user_id: i64) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(user_id)))
+            .execute(conn)
+            .await?,
+    )
+}
+
+/// Removes tokens that expired before `now`; how many.
+pub async fn delete_expired_tokens(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    Ok(
+        diesel::delete(api_tokens::table.filter(api_tokens::expires_at.lt(now)))
+            .execute(conn)
+            .await?,
+    )
 }
 
 pub async fn delete_token(
@@ -424,6 +449,11 @@ pub async fn user_for_token(
     let found: Option<(UserRow, i64, Option<DateTime<Utc>>)> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(hash))
+        .filter(
+            api_tokens::expires_at
+                .is_null()
+                .or(api_tokens::expires_at.gt(now)),
+        )
         .select((
             UserRow::as_select(),
             api_tokens::id,

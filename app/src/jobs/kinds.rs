@@ -58,14 +58,15 @@ impl Handler for PruneVoiceRequestCounts {
     }
 }
 
-/// Removes sessions past their expiry.
+/// Removes sessions and API tokens past their expiry.
 struct PruneSessions;
 
 #[async_trait::async_trait]
 impl Handler for PruneSessions {
     async fn run(&self, _: &AppState, tx: &mut Tx, _: &Claimed) -> Result<(), JobError> {
         let removed = crate::auth::session::delete_expired(tx.conn()).await?;
-        tracing::debug!(removed, "expired sessions removed");
+        let tokens = crate::auth::ops::prune_tokens(tx).await?;
+        tracing::debug!(removed, tokens, "expired sessions and API tokens removed");
         Ok(())
     }
 }

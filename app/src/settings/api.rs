@@ -65,9 +65,20 @@ pub async fn save_profile(
 pub async fn change_password(
     current_password: String,
     new_password: String,
-) -> Result<(), AppError> {
+    revoke_tokens: Option<String>,
+) -> Result<crate::auth::model::PasswordChanged, AppError> {
     let (state, user) = crate::request::acting_user().await?;
-    crate::auth::ops::change_password(&state, &user, current_password, new_password).await
+    let session = crate::request::session().await?;
+    let keep = session.id().map(|id| id.to_string());
+    crate::auth::ops::change_password(
+        &state,
+        &user,
+        current_password,
+        new_password,
+        keep,
+        revoke_tokens.is_some(),
+    )
+    .await
 }
 
 #[server(prefix = "/rpc")]

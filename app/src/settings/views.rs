@@ -108,15 +108,31 @@ fn SettingsBody(
 fn PasswordCard() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let error = action_error(action);
-    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let done = move || {
+        action.value().get().and_then(Result::ok).map(|c| {
+            let mut said = "Password changed.".to_owned();
+            if c.sessions_ended > 0 {
+                said.push_str(&format!(" Signed out elsewhere: {}.", c.sessions_ended));
+            }
+            if c.tokens_revoked > 0 {
+                said.push_str(&format!(" API tokens revoked: {}.", c.tokens_revoked));
+            }
+            said
+        })
+    };
     view! {
         <Card title="Password">
             <ActionForm action=action attr:class="space-y-2" attr:aria-label="Change password">
                 <Field label="Current password" name="current_password" kind="password" required=true autocomplete="current-password" error=field_error(error, "current_password")/>
                 <Field label="New password (at least 10 characters)" name="new_password" kind="password" required=true autocomplete="new-password" error=field_error(error, "new_password")/>
+                <p class="text-sm text-slate-600 dark:text-slate-400">"Every other browser and device signed in to your account is signed out."</p>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="revoke_tokens"/>
+                    "Also revoke every API token"
+                </label>
                 <FormError error=error/>
                 <div class="flex items-center justify-end gap-3">
-                    <span role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{move || done().then_some("Password changed.")}</span>
+                    <span role="status" class="text-sm text-emerald-700 dark:text-emerald-400">{done}</span>
                     <button type="submit" class=BUTTON_CLASS>"Change password"</button>
                 </div>
             </ActionForm>
@@ -168,6 +184,7 @@ fn TokenSection(
                                 <span class="flex-1 font-medium">{t.name.clone()}</span>
                                 <span class="text-slate-500">{format!("created {}", t.created_at.format("%Y-%m-%d"))}</span>
                                 <span class="text-slate-500">{t.last_used_at.map(|u| format!("last used {}", u.format("%Y-%m-%d"))).unwrap_or_else(|| "never used".into())}</span>
+                                <span class="text-slate-500">{t.expires_at.map(|e| format!("expires {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "no expiry".into())}</span>
                                 <ActionForm action=revoke>
                                     <input type="hidden" name="id" value=t.id/>
                                     <button type="submit" class=DANGER_BUTTON_CLASS aria-label=label>"Revoke"</button>

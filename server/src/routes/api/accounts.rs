@@ -53,8 +53,7 @@ pub async fn sign_in(
     JsonBody(body): JsonBody<SignInBody>,
 ) -> ApiResult<Json<Value>> {
     let user = ops::authenticate(&state, &body.email, &body.password, &addr).await?;
-    let name = format!("API sign-in {}", state.now().format("%Y-%m-%d %H:%M UTC"));
-    let token = ops::create_token(&state, &user, &name).await?;
+    let token = ops::sign_in_token(&state, &user).await?;
     Ok(Json(json!({ "token": token.secret, "user": user })))
 }
 
