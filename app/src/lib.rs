@@ -14,6 +14,8 @@ pub mod breaker;
 #[cfg(feature = "ssr")]
 pub mod changes;
 #[cfg(feature = "ssr")]
+pub mod csp;
+#[cfg(feature = "ssr")]
 pub mod db;
 pub mod error;
 pub mod events;
@@ -51,6 +53,8 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_on_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">

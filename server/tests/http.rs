@@ -339,3 +339,68 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+/// Pages carry a Content-Security-Policy whose nonce is the one on every inline script.
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_matching_their_scripts() {
+    let app = TestApp::start().await;
+    app.user("csp@example.com", false).await;
+    let user = app.client();
+    user.sign_in_session("csp@example.com")
+        .await
+        .expect("sign in");
+    let visitor = app.client();
+    for (client, path) in [(&visitor, "/sign-in"), (&user, "/"), (&user, "/booking")] {
+        let response = client
+            .http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("page");
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("{path} has no policy"))
+            .to_owned();
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce")
+            .to_owned();
+        assert!(policy.contains("frame-ancestors 'none'"));
+        let html = response.text().await.expect("html");
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path} has scripts");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: every script carries the nonce"
+        );
+    }
+    // Each response its own nonce.
+    let policy = |r: reqwest::Response| {
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let a = policy(
+        app.client()
+            .http
+            .get(format!("{}/sign-in", app.base))
+            .send()
+            .await
+            .unwrap(),
+    );
+    let b = policy(
+        app.client()
+            .http
+            .get(format!("{}/sign-in", app.base))
+            .send()
+            .await
+            .unwrap(),
+    );
+    assert_ne!(a, b);
+}
