@@ -1,5 +1,6 @@
 //! The `aida` process: configuration, the HTTP router, the command line's work.
 
+pub mod backup;
 pub mod config;
 pub mod demo;
 pub mod parse;

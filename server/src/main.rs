@@ -40,6 +40,10 @@ enum Command {
     },
     /// Create the demo account with a few weeks of sample data (idempotent).
     Demo,
+    /// Write the whole database to FILE (PostgreSQL's archive format, as `pg_dump -Fc`).
+    Backup { file: std::path::PathBuf },
+    /// Restore FILE into the database DATABASE_URL names, which must be new and empty.
+    Restore { file: std::path::PathBuf },
     /// Understand a message with the local rules and print the intent as JSON.
     Parse(ParseArgs),
 }
@@ -137,6 +141,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .map_err(Into::into),
+        Command::Backup { file } => {
+            server::backup::backup(&config::database_url()?, &file)?;
+            println!("backed up to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            server::backup::restore(&config::database_url()?, &file).await?;
+            println!("restored {}", file.display());
+            Ok(())
+        }
         Command::Demo => {
             let state = offline_state().await?;
             let email = server::demo::seed(&state).await?;

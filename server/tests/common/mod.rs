@@ -100,6 +100,28 @@ async fn fresh_database() -> String {
     with_database(&template, &name)
 }
 
+/// A new database with nothing in it (not even migrations), on the test cluster; its URL.
+pub async fn empty_database() -> String {
+    let template = template_url();
+    let name = format!(
+        "aida_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut admin = AsyncPgConnection::establish(&with_database(&template, "postgres"))
+        .await
+        .expect("connect to PostgreSQL (run the tests through scripts/test)");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop old test database");
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE template0"))
+        .execute(&mut admin)
+        .await
+        .expect("create an empty database");
+    with_database(&template, &name)
+}
+
 impl TestApp {
     pub async fn start() -> Self {
         Self::with_settings(Settings::default()).await
