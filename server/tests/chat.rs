@@ -858,3 +858,37 @@ async fn a_model_that_goes_quiet_mid_reply_fails_the_turn() {
     assert_eq!(last(&events)["code"], "model_cut_off");
     assert!(fake.wait_closed_early(1, Duration::from_secs(5)).await);
 }
+
+/// What a provider says when it refuses (it may name endpoints, organisations or request ids)
+/// is logged, never shown: the user gets a plain sentence.
+#[tokio::test]
+async fn provider_error_text_is_not_shown_to_users() {
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, BUDGET).await;
+    let user = app.signed_in("plain@example.com").await;
+    let secret = "Organization org-SECRET cannot use https://internal.example/v1 (req_123)";
+    // The cheap model refuses, then the premium one too.
+    for _ in 0..2 {
+        fake.push(Reply::error(
+            400,
+            "invalid_request_error",
+            "bad_request",
+            secret,
+        ));
+    }
+    let (_, events) = user.chat(json!({ "message": "how are you today?" })).await;
+    let error = last(&events);
+    assert_eq!(error["code"], "model_refused");
+    let said = error["message"].as_str().expect("message");
+    assert_eq!(
+        said,
+        "Sorry, the language model could not take this request. Nothing was changed. Please try again."
+    );
+    let id = events[0].1["conversation_id"].as_i64().expect("id");
+    let (_, conversation) = user.get(&format!("/api/conversations/{id}")).await;
+    let stored = conversation.to_string();
+    assert!(
+        !stored.contains("org-SECRET") && !stored.contains("internal.example"),
+        "{stored}"
+    );
+}

@@ -136,6 +136,19 @@ impl LlmError {
         matches!(self, Self::Unavailable(_))
     }
 
+    /// What a user is told: a plain sentence, never the provider's text (which may name
+    /// endpoints, keys' owners or request ids); that goes to the log.
+    pub fn plain(&self) -> &'static str {
+        match self {
+            Self::Quota => "the language model account has run out of credit",
+            Self::RateLimited => "the language model is busy right now",
+            Self::Unavailable(_) => "the language model is unavailable right now",
+            Self::Refused(_) => "the language model could not take this request",
+            Self::Truncated => "the language model's reply was cut off",
+            Self::Malformed(_) => "the language model's reply could not be read",
+        }
+    }
+
     /// A short code for the API's `error` event.
     pub fn code(&self) -> &'static str {
         match self {

@@ -251,6 +251,7 @@ impl Assistant {
                     user_id = turn.user.id,
                     message_id = turn.message_id,
                     code,
+                    error = ?failure,
                     "chat turn failed"
                 );
                 turn.take_back().await;
@@ -306,7 +307,10 @@ fn describe(failure: &Failure) -> (&'static str, String) {
                 "The language model account has run out of credit, so I can only handle simple requests for now. {nothing}"
             ),
         ),
-        Failure::Llm(e) => (e.code(), format!("Sorry, {e}. {nothing} Please try again.")),
+        Failure::Llm(e) => (
+            e.code(),
+            format!("Sorry, {}. {nothing} Please try again.", e.plain()),
+        ),
         Failure::App(e) => ("unavailable", format!("Sorry, {e}.")),
         Failure::Escalate => (
             "model_unavailable",
