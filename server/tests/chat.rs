@@ -892,3 +892,31 @@ async fn provider_error_text_is_not_shown_to_users() {
         "{stored}"
     );
 }
+
+/// A model's output is capped per request, and a runaway reply is cut to what can be stored:
+/// the turn still ends, stored.
+#[tokio::test]
+async fn model_output_and_replies_are_capped() {
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, BUDGET).await;
+    let user = app.signed_in("long@example.com").await;
+    let piece = "x".repeat(1_000);
+    let pieces: Vec<&str> = (0..60).map(|_| piece.as_str()).collect();
+    fake.push(Reply::text(&pieces));
+    let (_, events) = user
+        .chat(json!({ "message": "tell me a long story please" }))
+        .await;
+    assert_eq!(names(&events).last(), Some(&"done"));
+    assert_eq!(
+        fake.requests()[0]["max_completion_tokens"],
+        json!(app::assistant::turn::MAX_COMPLETION_TOKENS)
+    );
+    let id = events[0].1["conversation_id"].as_i64().expect("id");
+    let (_, conversation) = user.get(&format!("/api/conversations/{id}")).await;
+    let reply = &conversation["messages"][1];
+    assert_eq!(reply["status"], "done");
+    assert_eq!(
+        reply["content"].as_str().map(|c| c.chars().count()),
+        Some(app::assistant::turn::MAX_REPLY)
+    );
+}

@@ -36,6 +36,11 @@ use reply::Turn;
 pub const MAX_MESSAGE: usize = 4000;
 /// How often a streaming reply's text is saved, so a reload shows it.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
+/// Longest reply kept, in characters (the column allows 100,000): what a model writes past it
+/// is dropped, so a runaway reply can never fail to be stored.
+pub const MAX_REPLY: usize = 40_000;
+/// Most tokens a model may write in one request.
+pub const MAX_COMPLETION_TOKENS: u32 = 2_000;
 /// How often a running turn marks its reply as still being written.
 const TOUCH_EVERY: Duration = Duration::from_secs(20);
 /// A reply neither saved nor touched for this long was left by a process that stopped.
@@ -184,6 +189,7 @@ impl Assistant {
             events: tx,
             cancel,
             text: String::new(),
+            text_chars: 0,
             saved_at: Instant::now(),
             unsaved: false,
             changes: Vec::new(),

@@ -27,6 +27,8 @@ pub(super) struct Turn {
     pub(super) events: mpsc::UnboundedSender<ChatEvent>,
     pub(super) cancel: CancellationToken,
     pub(super) text: String,
+    /// `text`'s length in characters.
+    pub(super) text_chars: usize,
     pub(super) saved_at: Instant,
     /// Text has come since the last save.
     pub(super) unsaved: bool,
@@ -48,8 +50,15 @@ impl Turn {
         self.text.is_empty() && self.changes.is_empty()
     }
 
-    /// Adds text to the reply and sends it on.
+    /// Adds text to the reply and sends it on, up to `MAX_REPLY` characters in all.
     pub(super) async fn say(&mut self, piece: &str) {
+        let room = super::MAX_REPLY.saturating_sub(self.text_chars);
+        if room == 0 {
+            return;
+        }
+        let piece: String = piece.chars().take(room).collect();
+        let piece = piece.as_str();
+        self.text_chars += piece.chars().count();
         self.text.push_str(piece);
         self.send(ChatEvent::Token(Piece {
             text: piece.to_owned(),

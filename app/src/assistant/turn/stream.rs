@@ -38,6 +38,7 @@ impl Assistant {
                 messages: messages.clone(),
                 tools: Some(tools::definitions(tier == ModelTier::Cheap)),
                 stream: Some(true),
+                max_completion_tokens: Some(super::MAX_COMPLETION_TOKENS),
                 stream_options: Some(ChatCompletionStreamOptions {
                     include_usage: Some(true),
                     include_obfuscation: None,
