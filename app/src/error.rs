@@ -28,6 +28,9 @@ pub enum AppError {
     NotFound,
     #[error("too many attempts; please wait a few minutes and try again")]
     RateLimited,
+    /// Something else is under way that this must wait for.
+    #[error("{0}")]
+    Busy(String),
     #[error("the service is temporarily unavailable; nothing was changed, please try again")]
     Unavailable,
     #[error("something went wrong on our side; nothing was changed")]
@@ -60,6 +63,7 @@ impl AppError {
             Self::Unauthenticated | Self::BadCredentials => 401,
             Self::Forbidden(_) => 403,
             Self::NotFound => 404,
+            Self::Busy(_) => 409,
             Self::RateLimited => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,

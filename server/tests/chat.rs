@@ -920,3 +920,53 @@ async fn model_output_and_replies_are_capped() {
         Some(app::assistant::turn::MAX_REPLY)
     );
 }
+
+/// One reply is written at a time per user, whichever process writes it: a second message
+/// meanwhile is refused (409, nothing stored), and goes through once the first has ended.
+#[tokio::test]
+async fn one_reply_at_a_time_per_user() {
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, BUDGET).await;
+    let user = app.signed_in("one@example.com").await;
+    fake.push(Reply::hang(&["Thinking"]));
+    let mut stream = user
+        .chat_stream(json!({ "message": "tell me a long story" }))
+        .await;
+    let (_, start) = stream.next().await.expect("start");
+    let message_id = start["message_id"].as_i64().expect("id");
+    assert_eq!(stream.next().await.expect("token").1["text"], "Thinking");
+    let messages = app.count("chat_messages").await;
+    let conversations = app.count("conversations").await;
+
+    let elsewhere = app.beside().await;
+    let (status, body) = user
+        .at(&elsewhere)
+        .post("/api/chat", json!({ "message": "and another thing" }))
+        .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (409, &json!("busy")),
+        "{body}"
+    );
+    assert_eq!(app.count("chat_messages").await, messages);
+    assert_eq!(
+        app.count("conversations").await,
+        conversations,
+        "no empty conversation left"
+    );
+    // Another user is not held up.
+    fake.push(Reply::text(&["Hi."]));
+    let (_, other) = app
+        .signed_in("two@example.com")
+        .await
+        .chat(json!({ "message": "how are you today?" }))
+        .await;
+    assert_eq!(names(&other).last(), Some(&"done"));
+
+    let stop = format!("/api/chat/messages/{message_id}/stop");
+    user.post(&stop, json!({})).await;
+    while stream.next().await.is_some() {}
+    fake.push(Reply::text(&["Now then."]));
+    let (_, events) = user.chat(json!({ "message": "and another thing" })).await;
+    assert_eq!(text(&events), "Now then.");
+}

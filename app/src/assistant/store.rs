@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::result::DatabaseErrorKind;
 use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -149,7 +150,17 @@ pub async fn insert_exchange(
     .bind::<Timestamptz, _>(now)
     .bind::<Text, _>(text)
     .load(conn)
-    .await?;
+    .await
+    .map_err(|e| match e {
+        diesel::result::Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some("chat_messages_one_streaming") =>
+        {
+            AppError::Busy(
+                "a reply is still being written; wait for it to finish, or stop it".into(),
+            )
+        }
+        other => other.into(),
+    })?;
     ids.into_iter()
         .map(|r| r.id)
         .max()

@@ -160,18 +160,20 @@ impl Assistant {
             ));
         }
         let now = state.now();
-        let mut conn = db::conn(&state.pool).await?;
+        // A new conversation and its first exchange, or neither: one reply is written at a
+        // time per user (`Busy` while another is).
+        let mut tx = state.begin().await?;
         let conversation_id = match conversation_id {
             Some(id) => id,
             None => {
-                store::create_conversation(&mut conn, user.id, &title_for(text), now)
+                store::create_conversation(tx.conn(), user.id, &title_for(text), now)
                     .await?
                     .id
             }
         };
         let message_id =
-            store::insert_exchange(&mut conn, user.id, conversation_id, text, now).await?;
-        drop(conn);
+            store::insert_exchange(tx.conn(), user.id, conversation_id, text, now).await?;
+        tx.commit().await?;
 
         let cancel = CancellationToken::new();
         self.running().insert(message_id, cancel.clone());

@@ -36,6 +36,7 @@ fn code(e: &AppError) -> &'static str {
         AppError::Forbidden(_) => "forbidden",
         AppError::NotFound => "not_found",
         AppError::RateLimited => "rate_limited",
+        AppError::Busy(_) => "busy",
         AppError::Unavailable => "unavailable",
         AppError::Internal => "internal",
     }
