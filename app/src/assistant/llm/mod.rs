@@ -79,6 +79,11 @@ impl Prices {
     }
 
     /// What a call cost in millionths of a dollar (unknown models cost nothing).
+    /// Whether `model` has a price (possibly 0/0, for a free local model).
+    pub fn knows(&self, model: &str) -> bool {
+        self.0.contains_key(model)
+    }
+
     pub fn cost_microusd(&self, model: &str, input_tokens: u32, output_tokens: u32) -> i64 {
         let Some((input, output)) = self.0.get(model) else {
             return 0;
@@ -228,7 +233,19 @@ pub struct Llm {
 }
 
 impl Llm {
+    /// Refuses a model without a price: its calls would cost nothing and no budget would hold.
     pub fn new(settings: &LlmSettings) -> Result<Self, String> {
+        let endpoints = std::iter::once(&settings.primary).chain(settings.fallback.as_ref());
+        for endpoint in endpoints {
+            for model in [&endpoint.cheap_model, &endpoint.premium_model] {
+                if !settings.prices.knows(model) {
+                    return Err(format!(
+                        "the model {model:?} has no price: add it to AIDA_LLM_PRICES as \
+                         {model}=input/output (dollars per million tokens; 0/0 for a free local model)"
+                    ));
+                }
+            }
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .build()
@@ -331,5 +348,37 @@ impl Llm {
             last = error;
         }
         Err(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(cheap: &str, prices: Prices) -> LlmSettings {
+        LlmSettings {
+            primary: EndpointSettings {
+                base_url: "http://127.0.0.1:9/v1".into(),
+                api_key: "k".to_owned().into(),
+                cheap_model: cheap.into(),
+                premium_model: "gpt-4o".into(),
+            },
+            fallback: None,
+            max_retries: 0,
+            timeout: Duration::from_secs(1),
+            breaker_cool_down: Duration::from_secs(1),
+            prices,
+        }
+    }
+
+    #[test]
+    fn a_model_without_a_price_is_refused_unless_one_is_given() {
+        let err = Llm::new(&settings("llama3", Prices::default()))
+            .err()
+            .expect("refused");
+        assert!(err.contains("\"llama3\" has no price"), "{err}");
+        let free = Prices::parse("llama3=0/0").expect("prices");
+        assert!(Llm::new(&settings("llama3", free)).is_ok());
+        assert!(Llm::new(&settings("gpt-4o-mini", Prices::default())).is_ok());
     }
 }

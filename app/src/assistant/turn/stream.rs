@@ -33,7 +33,12 @@ impl Assistant {
         mut messages: Vec<ChatCompletionRequestMessage>,
     ) -> Result<MessageStatus, Failure> {
         let tz = turn.user.tz();
-        for _ in 0..MAX_ROUNDS {
+        for n in 0..MAX_ROUNDS {
+            // Each further request counts against the budget too: a turn of many tool rounds
+            // stops where the budget ends.
+            if n > 0 && self.over_budget(turn).await? {
+                return Ok(MessageStatus::Done);
+            }
             let request = CreateChatCompletionRequest {
                 messages: messages.clone(),
                 tools: Some(tools::definitions(tier == ModelTier::Cheap)),

@@ -59,18 +59,11 @@ impl Assistant {
             turn.say(NO_MODEL).await;
             return Ok((Tier::None, MessageStatus::Done));
         };
-        let spent = month_cost(&state, &user)
+        if self
+            .over_budget(turn)
             .await
-            .map_err(|e| (Tier::None, e.into()))?;
-        if spent >= self.budget_microusd {
-            turn.say(&format!(
-                "You've used this month's budget for the language model (${}), so I can only \
-                 handle simple requests like “lunch with Sam tomorrow at 1pm” until next month.",
-                usd(self.budget_microusd)
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-            ))
-            .await;
+            .map_err(|e| (Tier::None, e.into()))?
+        {
             return Ok((Tier::None, MessageStatus::Done));
         }
         let history = history(&state, turn)
@@ -143,6 +136,25 @@ async fn remember_choices(state: &AppState, message_id: i64, choices: &[Action])
 async fn history(state: &AppState, turn: &Turn) -> Result<Vec<(Role, String)>, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     store::history(&mut conn, turn.conversation_id, turn.message_id, HISTORY).await
+}
+
+impl Assistant {
+    /// Whether the user's model calls this month reached the budget; if so, says so.
+    pub(super) async fn over_budget(&self, turn: &mut Turn) -> Result<bool, AppError> {
+        let spent = month_cost(&turn.state, &turn.user).await?;
+        if spent < self.budget_microusd {
+            return Ok(false);
+        }
+        turn.say(&format!(
+            "You've used this month's budget for the language model (${}), so I can only \
+             handle simple requests like “lunch with Sam tomorrow at 1pm” until next month.",
+            usd(self.budget_microusd)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+        ))
+        .await;
+        Ok(true)
+    }
 }
 
 #[cfg(test)]
