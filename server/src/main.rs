@@ -234,6 +234,11 @@ async fn work() -> Result<(), Box<dyn std::error::Error>> {
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
+    // Bookings taken while PostgreSQL is away wait there: it must work before a call needs it.
+    if config.voice.retell_api_key.is_some() {
+        app::booking::spool::ensure_writable(&config.voice.data_dir)
+            .map_err(|e| format!("AIDA_DATA_DIR cannot hold spooled bookings: {e}"))?;
+    }
     let state = running_state(&config).await?;
     let stop = tokio_util::sync::CancellationToken::new();
     let workers = if config.workers > 0 {

@@ -80,6 +80,18 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
 }
 
+/// Checks, at start, that requests can be spooled under `data_dir` (the folder is made, a
+/// file written, synced and removed), so a misplaced `AIDA_DATA_DIR` shows before a
+/// database outage needs it.
+pub fn ensure_writable(data_dir: &Path) -> Result<(), SpoolError> {
+    let dir = folder(data_dir);
+    let probe = write_synced(&dir, ".probe", b"")?;
+    std::fs::remove_file(&probe).map_err(|source| SpoolError::Write {
+        path: probe.clone(),
+        source,
+    })
+}
+
 /// The spooled entries, oldest first.
 pub fn pending(data_dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder(data_dir)) else {
@@ -172,5 +184,23 @@ pub async fn run(state: AppState, stop: CancellationToken) {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(EVERY) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writable_folder_is_made_and_an_unwritable_one_refused() {
+        let dir = std::env::temp_dir().join(format!("aida-spool-probe-{}", std::process::id()));
+        ensure_writable(&dir).expect("writable");
+        assert!(dir.join(FOLDER).is_dir());
+        assert!(
+            pending(&dir).is_empty(),
+            "the probe leaves nothing to replay"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(ensure_writable(Path::new("/proc/aida-cannot-write-here")).is_err());
     }
 }
