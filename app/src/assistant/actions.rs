@@ -404,11 +404,7 @@ fn availability(
 ) -> String {
     use crate::scheduling::{self, Busy, Rules, Verdict, WeekHours};
     let tz = user.tz();
-    let busy: Vec<Busy> = events
-        .iter()
-        .filter(|e| !e.all_day)
-        .map(|e| Busy::new(e.start, e.end))
-        .collect();
+    let busy: Vec<Busy> = events.iter().filter_map(Event::busy).collect();
     let mut rules = Rules::new(tz, WeekHours::always());
     rules.step = Duration::minutes(15);
     // Asking about the past is allowed ("was I free at 3?").

@@ -66,15 +66,37 @@ pub struct Answer {
     pub message: String,
 }
 
-/// Answers whether `asked` can be booked for `length` under `rules`, given `busy` time.
+/// The stretch of time whose busy time was read: free times are offered only inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Known {
+    /// Whether a meeting of `length` from `start` lies inside.
+    pub fn holds(&self, start: DateTime<Utc>, length: Duration) -> bool {
+        self.from <= start && start + length <= self.to
+    }
+}
+
+/// Answers whether `asked` can be booked for `length` under `rules`, given the `busy` time
+/// read over `known`.
 pub fn answer(
     rules: &Rules,
     busy: &[Busy],
+    known: Known,
     now: DateTime<Utc>,
     asked: Asked,
     length: Duration,
 ) -> Answer {
     let tz = rules.tz;
+    let nearest = |around: DateTime<Utc>| -> Vec<DateTime<Utc>> {
+        scheduling::nearest(rules, busy, now, around, length, OFFERED)
+            .into_iter()
+            .filter(|t| known.holds(*t, length))
+            .collect()
+    };
     match asked {
         Asked::Slot(start) => {
             let said = spoken::when(start, tz);
@@ -91,7 +113,7 @@ pub fn answer(
                 Verdict::TooSoon => "is too soon to book",
                 Verdict::TooFar => "is too far ahead to book",
             };
-            let near = scheduling::nearest(rules, busy, now, start, length, OFFERED);
+            let near = nearest(start);
             Answer {
                 available: false,
                 message: format!("{said} {why}. {}", offer(&near, tz)),
@@ -101,13 +123,13 @@ pub fn answer(
         Asked::Window { from, to } => {
             let starts = scheduling::first_free(rules, busy, now, from, to, length, 50);
             let mut offered: Vec<DateTime<Utc>> = Vec::new();
-            for start in starts {
+            for start in starts.into_iter().filter(|t| known.holds(*t, length)) {
                 if offered.len() < OFFERED && offered.last().is_none_or(|l| start >= *l + length) {
                     offered.push(start);
                 }
             }
             if offered.is_empty() {
-                let near = scheduling::nearest(rules, busy, now, from, length, OFFERED);
+                let near = nearest(from);
                 return Answer {
                     available: false,
                     message: format!("Nothing is free then. {}", offer(&near, tz)),
@@ -123,7 +145,8 @@ pub fn answer(
     }
 }
 
-fn offer(near: &[DateTime<Utc>], tz: Tz) -> String {
+/// "The nearest free times are …", or that nothing nearby is free.
+pub fn offer(near: &[DateTime<Utc>], tz: Tz) -> String {
     match near.len() {
         0 => "Nothing nearby is free.".to_owned(),
         1 => format!("The nearest free time is {}.", spoken::list(near, tz, "or")),
@@ -154,6 +177,12 @@ mod tests {
         let five = NaiveTime::from_hms_opt(17, 0, 0).unwrap();
         Rules::new(Toronto, WeekHours::weekdays(nine, five))
     }
+
+    /// Busy time known over all of time, as when nothing limits it.
+    const ANY: Known = Known {
+        from: DateTime::<Utc>::MIN_UTC,
+        to: DateTime::<Utc>::MAX_UTC,
+    };
 
     /// Sunday 22 November 2026, 10:00 in Toronto.
     fn now() -> DateTime<Utc> {
@@ -193,6 +222,7 @@ mod tests {
         let a = answer(
             &rules(),
             &[],
+            ANY,
             now(),
             Asked::Slot(at(2026, 11, 24, 14, 0)),
             Duration::minutes(30),
@@ -207,6 +237,7 @@ mod tests {
         let a = answer(
             &rules(),
             &busy,
+            ANY,
             now(),
             Asked::Slot(at(2026, 11, 24, 14, 0)),
             Duration::minutes(30),
@@ -233,6 +264,7 @@ mod tests {
         let a = answer(
             &rules(),
             &busy,
+            ANY,
             now(),
             Asked::Window {
                 from: at(2026, 11, 24, 14, 0),
@@ -257,6 +289,7 @@ mod tests {
         let a = answer(
             &rules(),
             &busy,
+            ANY,
             now(),
             Asked::Window {
                 from: at(2026, 11, 24, 14, 0),
@@ -279,6 +312,7 @@ mod tests {
         let sunday = answer(
             &r,
             &[],
+            ANY,
             now(),
             Asked::Slot(at(2026, 11, 29, 10, 0)),
             Duration::minutes(30),
@@ -287,6 +321,7 @@ mod tests {
         let monday = answer(
             &r,
             &[],
+            ANY,
             now(),
             Asked::Slot(at(2026, 11, 23, 10, 0)),
             Duration::minutes(30),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::availability::{Answer, Asked};
+use super::availability::{self, Answer, Asked, Known};
 use super::model::VoiceBooking;
 use super::retell::{Call, ToolCall};
 use super::settings::BookingSettings;
@@ -136,12 +136,14 @@ pub async fn check_availability(
         ));
     };
     let mut conn = db::conn(&state.pool).await?;
-    let (busy, seen) = busy_near(&mut conn, owner, asked, now).await?;
-    Ok(within(
-        super::availability::answer(&s.rules(), &busy, now, asked, length),
-        seen,
+    let (busy, known) = busy_near(&mut conn, owner, asked, now).await?;
+    Ok(availability::answer(
+        &s.rules(),
+        &busy,
+        known,
+        now,
+        asked,
         length,
-        s.tz(),
     ))
 }
 
@@ -173,67 +175,44 @@ fn length(s: &BookingSettings, request: &ToolCall) -> Result<Duration, String> {
 }
 
 /// How far around what was asked busy time is read: free times are only offered inside it.
-const AROUND: Duration = Duration::days(14);
+pub(super) const AROUND: Duration = Duration::days(14);
 
-/// A stretch of time whose busy time is known.
-#[derive(Debug, Clone, Copy)]
-struct Seen {
+/// The owner's busy time in `[from, to)`, but for the event `except` (one being moved).
+pub(super) async fn busy_between(
+    conn: &mut diesel_async::AsyncPgConnection,
+    owner: &Owner,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    except: Option<i64>,
+) -> Result<Vec<Busy>, AppError> {
+    let events = crate::events::ops::list_on(conn, &owner.user, from, to).await?;
+    Ok(events
+        .iter()
+        .filter(|e| Some(e.id) != except)
+        .filter_map(crate::events::model::Event::busy)
+        .collect())
 }
 
-/// The owner's busy time around `asked`: timed events, widened by nothing (the rules add the
-/// buffer). All-day events (birthdays, holidays) take no time, as on the chat's "am I free".
+/// The owner's busy time around `asked`, and the span it covers (the rules add the buffer).
 async fn busy_near(
     conn: &mut diesel_async::AsyncPgConnection,
     owner: &Owner,
     asked: Asked,
     now: DateTime<Utc>,
-) -> Result<(Vec<Busy>, Seen), AppError> {
+) -> Result<(Vec<Busy>, Known), AppError> {
     let (from, to) = match asked {
         Asked::Slot(t) => (t, t),
         Asked::Window { from, to } => (from, to),
     };
     let horizon = now + Duration::days(i64::from(owner.settings.horizon_days));
-    let seen = Seen {
+    let known = Known {
         from: (from - AROUND).max(now - Duration::days(1)),
         to: (to + AROUND)
             .min(horizon + Duration::days(1))
             .max(from + Duration::days(1)),
     };
-    let events = crate::events::ops::list_on(conn, &owner.user, seen.from, seen.to).await?;
-    Ok((
-        events
-            .iter()
-            .filter(|e| !e.all_day)
-            .map(|e| Busy::new(e.start, e.end))
-            .collect(),
-        seen,
-    ))
-}
-
-/// `answer` with only the free times whose meeting lies where busy time was read.
-fn within(mut answer: Answer, seen: Seen, length: Duration, tz: chrono_tz::Tz) -> Answer {
-    let before = answer.alternatives.len();
-    answer
-        .alternatives
-        .retain(|t| seen.from <= *t && *t + length <= seen.to);
-    if answer.alternatives.len() != before && !answer.available {
-        let near = &answer.alternatives;
-        let head = answer
-            .message
-            .split_once(". ")
-            .map_or(answer.message.as_str(), |(head, _)| head);
-        answer.message = if near.is_empty() {
-            format!("{head}. Nothing nearby is free.")
-        } else {
-            format!(
-                "{head}. The nearest free times are {}.",
-                spoken::list(near, tz, "or")
-            )
-        };
-    }
-    answer
+    let busy = busy_between(conn, owner, known.from, known.to, None).await?;
+    Ok((busy, known))
 }
 
 /// A booking as the caller asked for it, read and checked.
@@ -251,8 +230,8 @@ pub struct BookRequest {
 /// What booking did.
 #[derive(Debug, Clone)]
 pub enum Booked {
-    /// Booked now, or by an earlier try of the same request (`again`).
-    Done { booking: VoiceBooking, again: bool },
+    /// Booked now, or by an earlier try of the same request.
+    Done { booking: VoiceBooking },
     /// The time cannot be booked; free times instead.
     NotFree(Answer),
 }
@@ -338,10 +317,7 @@ async fn book_in(
     if let Some(booking) =
         store::find_booking(tx.conn(), user.id, &request.call_id, request.start).await?
     {
-        return Ok(Booked::Done {
-            booking,
-            again: true,
-        });
+        return Ok(Booked::Done { booking });
     }
     if !s.enabled {
         return Ok(Booked::NotFree(unanswered(
@@ -349,31 +325,17 @@ async fn book_in(
         )));
     }
     let asked = Asked::Slot(request.start);
-    let (busy, seen) = busy_near(tx.conn(), owner, asked, asked_at).await?;
+    let (busy, known) = busy_near(tx.conn(), owner, asked, asked_at).await?;
     let rules = s.rules();
     let verdict = scheduling::check(&rules, &busy, asked_at, request.start, request.length);
     if verdict != Verdict::Free || request.start < tx.now() {
-        let mut answer = within(
-            super::availability::answer(
-                &rules,
-                &busy,
-                tx.now().max(asked_at),
-                asked,
-                request.length,
-            ),
-            seen,
-            request.length,
-            s.tz(),
-        );
+        let now = tx.now().max(asked_at);
+        let mut answer = availability::answer(&rules, &busy, known, now, asked, request.length);
         if matches!(verdict, Verdict::Busy { .. }) {
             answer.message = format!(
-                "{} is no longer available.{}",
+                "{} is no longer available. {}",
                 spoken::when(request.start, s.tz()),
-                answer
-                    .message
-                    .split_once(". ")
-                    .map(|(_, rest)| format!(" {rest}"))
-                    .unwrap_or_default()
+                availability::offer(&answer.alternatives, s.tz())
             );
         }
         answer.available = false;
@@ -425,10 +387,7 @@ async fn book_in(
         event_id = event.id,
         "a caller booked a meeting"
     );
-    Ok(Booked::Done {
-        booking,
-        again: false,
-    })
+    Ok(Booked::Done { booking })
 }
 
 /// What the `check_availability` webhook answers.
@@ -622,7 +581,7 @@ async fn spool_or_log(state: &AppState, received: &Received) {
 fn reply_for(owner: &Owner, booked: Booked) -> BookReply {
     let tz = owner.settings.tz();
     match booked {
-        Booked::Done { booking, .. } => BookReply {
+        Booked::Done { booking } => BookReply {
             booked: true,
             request_taken: false,
             message: format!(

@@ -5,14 +5,14 @@
 
 use chrono::{DateTime, Utc};
 
-use super::availability::{self, Asked};
-use super::caller::{Owner, find_owner_by_id, rfc3339};
+use super::availability::{self, Asked, Known};
+use super::caller::{AROUND, Owner, busy_between, find_owner_by_id, rfc3339};
 use super::model::{CallerBooking, VoiceBooking};
 use super::{notices, spoken, store};
 use crate::db::{self, tx::Tx};
 use crate::error::AppError;
 use crate::events::model::EventPatch;
-use crate::scheduling::{self, Busy, Verdict};
+use crate::scheduling::{self, Verdict};
 use crate::state::AppState;
 
 /// Free times offered to move to.
@@ -38,22 +38,6 @@ fn changeable(owner: &Owner, booking: &VoiceBooking, now: DateTime<Utc>) -> bool
             >= now + chrono::Duration::minutes(i64::from(owner.settings.notice_minutes))
 }
 
-/// The owner's busy time, without this booking's own event.
-async fn busy_without(
-    conn: &mut diesel_async::AsyncPgConnection,
-    owner: &Owner,
-    booking: &VoiceBooking,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<Busy>, AppError> {
-    let events = crate::events::ops::list_on(conn, &owner.user, from, to).await?;
-    Ok(events
-        .iter()
-        .filter(|e| !e.all_day && Some(e.id) != booking.event_id)
-        .map(|e| Busy::new(e.start, e.end))
-        .collect())
-}
-
 /// What the caller's link shows.
 pub async fn view(state: &AppState, token: &str) -> Result<CallerBooking, AppError> {
     let mut conn = db::conn(&state.pool).await?;
@@ -64,8 +48,11 @@ pub async fn view(state: &AppState, token: &str) -> Result<CallerBooking, AppErr
     let changeable = changeable(&owner, &booking, now);
     let free_times = if changeable {
         let around = booking.start;
-        let days = chrono::Duration::days(14);
-        let busy = busy_without(&mut conn, &owner, &booking, around - days, around + days).await?;
+        let known = Known {
+            from: around - AROUND,
+            to: around + AROUND,
+        };
+        let busy = busy_between(&mut conn, &owner, known.from, known.to, booking.event_id).await?;
         scheduling::nearest(
             &owner.settings.rules(),
             &busy,
@@ -75,7 +62,7 @@ pub async fn view(state: &AppState, token: &str) -> Result<CallerBooking, AppErr
             OFFERED + 1,
         )
         .into_iter()
-        .filter(|t| *t != booking.start && (around - days..around + days).contains(t))
+        .filter(|t| *t != booking.start && known.holds(*t, length))
         .take(OFFERED)
         .map(|t| (rfc3339(&t), spoken::when(t, tz)))
         .collect()
@@ -144,18 +131,16 @@ pub async fn move_to(state: &AppState, token: &str, start: &str) -> Result<(), A
     };
     let length = booking.end - booking.start;
     let day = chrono::Duration::days(1);
-    let busy = busy_without(
-        tx.conn(),
-        &owner,
-        &booking,
-        start - day,
-        start + length + day,
-    )
-    .await?;
+    let known = Known {
+        from: start - day,
+        to: start + length + day,
+    };
+    let busy = busy_between(tx.conn(), &owner, known.from, known.to, booking.event_id).await?;
     if scheduling::check(&owner.settings.rules(), &busy, now, start, length) != Verdict::Free {
         let near = availability::answer(
             &owner.settings.rules(),
             &busy,
+            known,
             now,
             Asked::Slot(start),
             length,

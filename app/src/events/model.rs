@@ -401,6 +401,13 @@ impl Event {
             self.start < to && self.end > from
         }
     }
+
+    /// The time it keeps its owner busy: a timed event's span. All-day events (birthdays,
+    /// holidays) take no time, as calendars usually treat them.
+    #[cfg(feature = "ssr")]
+    pub fn busy(&self) -> Option<crate::scheduling::Busy> {
+        (!self.all_day).then(|| crate::scheduling::Busy::new(self.start, self.end))
+    }
 }
 
 #[cfg(test)]

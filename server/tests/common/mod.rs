@@ -74,52 +74,38 @@ pub struct TestApp {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-async fn fresh_database() -> String {
-    let template = template_url();
-    let template_name = template
-        .rsplit('/')
-        .next()
-        .unwrap_or("aida_test_template")
-        .to_owned();
+/// A new database on the test cluster, copied from `template`; its URL.
+async fn new_database(template: &str) -> String {
+    let url = template_url();
     let name = format!(
         "aida_test_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst)
     );
-    let mut admin = AsyncPgConnection::establish(&with_database(&template, "postgres"))
+    let mut admin = AsyncPgConnection::establish(&with_database(&url, "postgres"))
         .await
         .expect("connect to PostgreSQL (run the tests through scripts/test)");
     diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
         .execute(&mut admin)
         .await
         .expect("drop old test database");
-    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template_name}"))
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut admin)
         .await
-        .expect("create test database from the template");
-    with_database(&template, &name)
+        .expect("create test database");
+    with_database(&url, &name)
+}
+
+/// A new, migrated database (a copy of the template `scripts/test` prepares).
+async fn fresh_database() -> String {
+    let url = template_url();
+    let template = url.rsplit('/').next().unwrap_or("aida_test_template");
+    new_database(template).await
 }
 
 /// A new database with nothing in it (not even migrations), on the test cluster; its URL.
 pub async fn empty_database() -> String {
-    let template = template_url();
-    let name = format!(
-        "aida_test_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut admin = AsyncPgConnection::establish(&with_database(&template, "postgres"))
-        .await
-        .expect("connect to PostgreSQL (run the tests through scripts/test)");
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("drop old test database");
-    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE template0"))
-        .execute(&mut admin)
-        .await
-        .expect("create an empty database");
-    with_database(&template, &name)
+    new_database("template0").await
 }
 
 impl TestApp {

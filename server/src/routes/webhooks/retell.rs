@@ -88,7 +88,8 @@ fn refused(refusal: Refused) -> Response {
             )
                 .into_response()
         }
-        // Both tools answer these themselves; kept for a refusal added later.
+        // Neither tool returns this (both answer database failures with a sentence); a 503
+        // all the same, should one ever.
         Refused::App(e) => {
             tracing::warn!(error = %e, "a Retell webhook could not be answered");
             (
