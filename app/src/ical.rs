@@ -103,6 +103,9 @@ mod tests {
             all_day,
             source: Source::Web,
             reminder_minutes: None,
+            recurrence: None,
+            series_id: None,
+            occurrence: None,
         }
     }
 

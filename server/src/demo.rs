@@ -93,7 +93,34 @@ async fn event(
         end,
         all_day: Some(all_day),
         reminder_minutes: None,
+        recurrence: None,
     };
+    create(state, user, input).await
+}
+
+/// A timed event repeating by `rule` from `start`.
+async fn series(
+    state: &AppState,
+    user: &User,
+    title: &str,
+    location: &str,
+    (start, end): (String, String),
+    rule: &str,
+) -> Result<(), AppError> {
+    let input = EventInput {
+        title: title.into(),
+        description: None,
+        location: Some(location.into()),
+        start,
+        end: Some(end),
+        all_day: Some(false),
+        reminder_minutes: None,
+        recurrence: Some(rule.into()),
+    };
+    create(state, user, input).await
+}
+
+async fn create(state: &AppState, user: &User, input: EventInput) -> Result<(), AppError> {
     state
         .write(async |tx| app::events::ops::create(tx, user, input, Source::Web).await)
         .await
@@ -102,32 +129,28 @@ async fn event(
 
 async fn seed_events(state: &AppState, user: &User, today: NaiveDate) -> Result<(), AppError> {
     let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let first_monday = monday - Duration::weeks(2);
+    series(
+        state,
+        user,
+        "Team standup",
+        "Video call",
+        (at(first_monday, 9, 30), at(first_monday, 9, 45)),
+        app::events::repeat::WEEKDAYS,
+    )
+    .await?;
+    let first_tuesday = first_monday + Duration::days(1);
+    series(
+        state,
+        user,
+        "Gym",
+        "Downtown YMCA",
+        (at(first_tuesday, 18, 0), at(first_tuesday, 19, 0)),
+        "FREQ=WEEKLY;BYDAY=TU",
+    )
+    .await?;
     for week in -2..3i64 {
         let week_start = monday + Duration::weeks(week);
-        for weekday in 0..5 {
-            let day = week_start + Duration::days(weekday);
-            event(
-                state,
-                user,
-                "Team standup",
-                "Video call",
-                at(day, 9, 30),
-                Some(at(day, 9, 45)),
-                false,
-            )
-            .await?;
-        }
-        let tuesday = week_start + Duration::days(1);
-        event(
-            state,
-            user,
-            "Gym",
-            "Downtown YMCA",
-            at(tuesday, 18, 0),
-            Some(at(tuesday, 19, 0)),
-            false,
-        )
-        .await?;
         let thursday = week_start + Duration::days(3);
         event(
             state,

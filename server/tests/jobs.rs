@@ -380,6 +380,7 @@ async fn a_fault_before_a_changes_job_is_written_leaves_neither() {
         end: None,
         all_day: None,
         reminder_minutes: None,
+        recurrence: None,
     };
     let create = async || {
         app.state

@@ -38,6 +38,8 @@ async fn session_for(app: &TestApp, email: &str) -> Client {
 fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
     SaveEvent {
         id,
+        at: None,
+        scope: None,
         title: title.into(),
         description: String::new(),
         location: String::new(),
@@ -45,6 +47,9 @@ fn event(id: Option<i64>, title: &str, start: &str, end: &str) -> SaveEvent {
         end: end.into(),
         all_day: None,
         reminders: None,
+        repeat: None,
+        repeat_until: None,
+        repeat_count: None,
     }
 }
 
@@ -277,12 +282,18 @@ async fn calendar_functions_create_edit_and_delete() {
     assert_eq!(week.days[5].all_day[0].time_label, "All day");
     assert!(week.days[6].all_day.is_empty(), "ends after its last day");
     let id = monday.timed[0].card.event.id;
-    let card = user.rpc(LoadEventCard { id }).await.expect("card");
+    let card = user
+        .rpc(LoadEventCard { id, at: None })
+        .await
+        .expect("card");
     assert_eq!(card.start_input, "2026-11-23T09:00");
     user.rpc(event(Some(id), "Standup (moved)", "2026-11-24T09:00", ""))
         .await
         .expect("edit");
-    let card = user.rpc(LoadEventCard { id }).await.expect("card");
+    let card = user
+        .rpc(LoadEventCard { id, at: None })
+        .await
+        .expect("card");
     assert_eq!(
         (
             card.event.title.as_str(),
@@ -323,12 +334,98 @@ async fn calendar_functions_create_edit_and_delete() {
     assert_eq!(month.days.len(), 42);
     assert_eq!(month.title, "November 2026");
 
-    user.rpc(DeleteEvent { id }).await.expect("delete");
+    user.rpc(DeleteEvent {
+        id,
+        at: None,
+        scope: None,
+    })
+    .await
+    .expect("delete");
     assert_eq!(
-        user.rpc(LoadEventCard { id }).await,
+        user.rpc(LoadEventCard { id, at: None }).await,
         Err(AppError::NotFound)
     );
     assert_eq!(app.count("events").await, 2, "Review and Conference remain");
+}
+
+#[tokio::test]
+async fn the_dialog_makes_a_series_and_changes_one_instance_or_the_rest() {
+    let app = TestApp::start().await;
+    let user = session_for(&app, "cal@example.com").await;
+    // Mondays at 9:00 from 23 November, four times (UTC user).
+    user.rpc(SaveEvent {
+        repeat: Some("FREQ=WEEKLY;BYDAY=MO".into()),
+        repeat_count: Some("4".into()),
+        ..event(None, "Piano", "2026-11-23T09:00", "2026-11-23T10:00")
+    })
+    .await
+    .expect("create");
+    let week = |date: &str| Calendar {
+        mode: "week".into(),
+        date: Some(date.into()),
+    };
+    let next_week = user.rpc(week("2026-11-30")).await.expect("week");
+    let card = next_week.days[0].timed[0].card.clone();
+    assert_eq!(card.event.title, "Piano");
+    let at = card.event.occurrence.map(|t| t.timestamp());
+    let id = card.event.id;
+    let shown = user
+        .rpc(LoadEventCard { id, at })
+        .await
+        .expect("instance card");
+    assert_eq!(
+        (
+            shown.start_input.as_str(),
+            shown.repeat.as_str(),
+            shown.repeat_count.as_str()
+        ),
+        ("2026-11-30T09:00", "FREQ=WEEKLY;BYDAY=MO", "4")
+    );
+
+    // This one only moves to 11:00; the series keeps its rule (sent with the form) as it was.
+    user.rpc(SaveEvent {
+        at,
+        scope: Some("this".into()),
+        repeat: Some("FREQ=DAILY".into()),
+        ..event(Some(id), "Piano", "2026-11-30T11:00", "2026-11-30T12:00")
+    })
+    .await
+    .expect("this one");
+    let next_week = user.rpc(week("2026-11-30")).await.expect("week");
+    assert_eq!(next_week.days[0].timed[0].card.time_label, "11:00–12:00");
+    assert!(next_week.days[1].timed.is_empty(), "still weekly");
+
+    // Until the last day, from the form: the rest ends on 7 December.
+    user.rpc(SaveEvent {
+        at: Some(1_796_634_000),
+        scope: Some("all".into()),
+        repeat: Some("FREQ=WEEKLY;BYDAY=MO".into()),
+        repeat_until: Some("2026-12-07".into()),
+        ..event(Some(id), "Piano", "2026-12-07T09:00", "2026-12-07T10:00")
+    })
+    .await
+    .expect("all, until");
+    let later = user.rpc(week("2026-12-14")).await.expect("week");
+    assert!(later.days[0].timed.is_empty(), "ended on 7 December");
+    let both = user
+        .rpc(SaveEvent {
+            repeat: Some("FREQ=DAILY".into()),
+            repeat_until: Some("2026-12-07".into()),
+            repeat_count: Some("3".into()),
+            ..event(None, "Bad", "2026-11-23T09:00", "")
+        })
+        .await;
+    assert_eq!(field(both), "recurrence");
+
+    // Deleting this and the following from the first: the whole series goes.
+    user.rpc(DeleteEvent {
+        id,
+        at: Some(1_795_424_400),
+        scope: Some("following".into()),
+    })
+    .await
+    .expect("delete");
+    assert_eq!(app.count("events").await, 0);
 }
 
 #[tokio::test]
@@ -384,7 +481,11 @@ async fn nobody_changes_another_users_rows_through_server_functions() {
         .id;
 
     assert_eq!(
-        bob.rpc(LoadEventCard { id: event_id }).await,
+        bob.rpc(LoadEventCard {
+            id: event_id,
+            at: None
+        })
+        .await,
         Err(AppError::NotFound)
     );
     assert_eq!(
@@ -393,7 +494,12 @@ async fn nobody_changes_another_users_rows_through_server_functions() {
         Err(AppError::NotFound)
     );
     assert_eq!(
-        bob.rpc(DeleteEvent { id: event_id }).await,
+        bob.rpc(DeleteEvent {
+            id: event_id,
+            at: None,
+            scope: None,
+        })
+        .await,
         Err(AppError::NotFound)
     );
     assert_eq!(
@@ -471,7 +577,10 @@ async fn nobody_changes_another_users_rows_through_server_functions() {
     );
 
     let card = alice
-        .rpc(LoadEventCard { id: event_id })
+        .rpc(LoadEventCard {
+            id: event_id,
+            at: None,
+        })
         .await
         .expect("still there");
     assert_eq!(card.event.title, "Alice only");

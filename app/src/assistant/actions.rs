@@ -9,7 +9,7 @@ use super::phrases;
 use crate::auth::model::User;
 use crate::db::tx::Tx;
 use crate::error::AppError;
-use crate::events::model::{Event, EventInput, EventPatch, Source};
+use crate::events::model::{Event, EventInput, EventPatch, Scope, Source};
 use crate::expenses::model::{Category, ExpenseInput, totals_by_currency};
 use crate::tasks::model::{Filter, Sort, TaskInput};
 use crate::{events, expenses, tasks};
@@ -21,7 +21,10 @@ const LOOKAHEAD_DAYS: i64 = 90;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
+    /// An event or task by id; a repeating event's next instance.
     Id(i64),
+    /// The instance of series `id` that starts at `at`.
+    Instance { id: i64, at: DateTime<Utc> },
     /// Words of its title; for events optionally the local day it is on.
     Words {
         words: String,
@@ -77,6 +80,11 @@ pub enum Undo {
         id: i64,
         event: EventInput,
         source: Source,
+    },
+    /// Put a cancelled instance back in its series.
+    RestoreInstance {
+        id: i64,
+        at: DateTime<Utc>,
     },
     MoveEventBack {
         id: i64,
@@ -192,7 +200,13 @@ pub async fn perform(
                 end,
                 ..EventPatch::default()
             };
-            let after = events::ops::update(tx, user, before.id, patch).await?;
+            let after = match instance_of(&before) {
+                Some(at) => {
+                    events::ops::update_instance(tx, user, before.id, Some(at), Scope::This, patch)
+                        .await?
+                }
+                None => events::ops::update(tx, user, before.id, patch).await?,
+            };
             let (start, end) = before.input_times();
             Ok(Outcome::changed(
                 "move_event",
@@ -202,8 +216,9 @@ pub async fn perform(
                     phrases::event_when(&before, tz),
                     phrases::event_when(&after, tz)
                 ),
+                // An instance moved on its own is a row of its own: move that back.
                 Undo::MoveEventBack {
-                    id: before.id,
+                    id: after.id,
                     start,
                     end,
                 },
@@ -211,6 +226,15 @@ pub async fn perform(
         }
         Action::CancelEvent(target) => {
             let event = find_event(tx, user, &target).await?;
+            if let Some(at) = instance_of(&event) {
+                let gone =
+                    events::ops::delete_instance(tx, user, event.id, Some(at), Scope::This).await?;
+                return Ok(Outcome::changed(
+                    "cancel_event",
+                    format!("Cancelled {}", phrases::event(&gone, tz)),
+                    Undo::RestoreInstance { id: event.id, at },
+                ));
+            }
             let gone = events::ops::delete(tx, user, event.id).await?;
             Ok(Outcome::changed(
                 "cancel_event",
@@ -359,6 +383,10 @@ pub async fn undo(tx: &mut Tx, user: &User, undo: Undo) -> Result<String, AppErr
             let back = events::ops::restore(tx, user, id, event, source).await?;
             format!("Put back {}", phrases::event(&back, tz))
         }
+        Undo::RestoreInstance { id, at } => {
+            let back = events::ops::restore_instance(tx, user, id, at).await?;
+            format!("Put back {}", phrases::event(&back, tz))
+        }
         Undo::MoveEventBack { id, start, end } => {
             let patch = EventPatch {
                 start: Some(start),
@@ -505,7 +533,24 @@ fn matches(title: &str, keys: &[String]) -> bool {
 async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, ActionError> {
     let tz = user.tz();
     let (words, day) = match target {
-        Target::Id(id) => return Ok(events::ops::get_on(tx.conn(), user, *id).await?),
+        Target::Id(id) => {
+            let event = events::ops::get_on(tx.conn(), user, *id).await?;
+            if event.recurrence.is_none() {
+                return Ok(event);
+            }
+            let now = tx.now();
+            return events::ops::next_instance(tx.conn(), user, *id, now)
+                .await?
+                .ok_or_else(|| {
+                    ActionError::Refuse(format!(
+                        "“{}” has no instance ahead any more.",
+                        event.title
+                    ))
+                });
+        }
+        Target::Instance { id, at } => {
+            return Ok(events::ops::instance_on(tx.conn(), user, *id, *at).await?);
+        }
         Target::Words { words, day } => (words, day),
     };
     let (from, to) = match day {
@@ -522,11 +567,20 @@ async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, 
         }
     };
     let keys = keywords(words);
-    let found: Vec<Event> = events::ops::list_on(tx.conn(), user, from, to)
+    let mut found: Vec<Event> = events::ops::list_on(tx.conn(), user, from, to)
         .await?
         .into_iter()
         .filter(|e| matches(&e.title, &keys))
         .collect();
+    // "Cancel the standup" means its next instance: one per series, the earliest.
+    let mut series_seen = Vec::new();
+    found.retain(|e| {
+        instance_of(e).is_none()
+            || !series_seen.contains(&e.id) && {
+                series_seen.push(e.id);
+                true
+            }
+    });
     the_one(
         found,
         ("an event", "events"),
@@ -536,6 +590,11 @@ async fn find_event(tx: &mut Tx, user: &User, target: &Target) -> Result<Event, 
     )
 }
 
+/// When `event` is an instance of a series as the series makes it, its start.
+fn instance_of(event: &Event) -> Option<DateTime<Utc>> {
+    event.recurrence.as_ref().and(event.occurrence)
+}
+
 /// The one open task `target` names.
 async fn find_task(
     tx: &mut Tx,
@@ -543,7 +602,9 @@ async fn find_task(
     target: &Target,
 ) -> Result<crate::tasks::model::Task, ActionError> {
     let words = match target {
-        Target::Id(id) => return Ok(tasks::ops::get_on(tx.conn(), user, *id).await?),
+        Target::Id(id) | Target::Instance { id, .. } => {
+            return Ok(tasks::ops::get_on(tx.conn(), user, *id).await?);
+        }
         Target::Words { words, .. } => words,
     };
     let keys = keywords(words);

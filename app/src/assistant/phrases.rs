@@ -91,8 +91,13 @@ pub fn event_line(event: &Event, tz: Tz) -> String {
     } else {
         format!(" @ {}", event.location)
     };
+    let repeats = if event.recurrence.is_some() || event.series_id.is_some() {
+        ", repeats"
+    } else {
+        ""
+    };
     format!(
-        "- {}: **{}**{place} (#{})",
+        "- {}: **{}**{place} (#{}{repeats})",
         event_when(event, tz),
         event.title,
         event.id

@@ -71,6 +71,7 @@ fn action(intent: Intent, user: &User) -> Option<Action> {
                 end: Some(end),
                 all_day: Some(all_day),
                 reminder_minutes: None,
+                recurrence: None,
             })
         }
         Intent::CreateTask { title, due } => Action::AddTask {

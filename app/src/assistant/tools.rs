@@ -20,6 +20,8 @@ use crate::time::{self, Typed};
 pub const ESCALATE: &str = "escalate";
 
 const TIME: &str = "local time as YYYY-MM-DDTHH:MM, or a date YYYY-MM-DD";
+const RECURRENCE: &str = "how it repeats, as an iCalendar RRULE value: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY, with BYDAY (MO,TU,...; 2TU for the second Tuesday), BYMONTHDAY, INTERVAL, COUNT or UNTIL (YYYYMMDDTHHMMSSZ); e.g. FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR. Omit for a single event";
+const OCCURRENCE: &str = "for a repeating event: the start of the one instance meant (local time, or a date for all-day ones); omit for its next one";
 
 fn tool(
     name: &str,
@@ -54,15 +56,17 @@ pub fn definitions(with_escalate: bool) -> Vec<ChatCompletionTools> {
                 "end": {"type": "string", "description": "end, same forms; omit for the default length (all-day: the last day, inclusive)"},
                 "all_day": {"type": "boolean"},
                 "location": {"type": "string"},
-                "description": {"type": "string"}
+                "description": {"type": "string"},
+                "recurrence": {"type": "string", "description": RECURRENCE}
             }),
             &["title", "start"],
         ),
         tool(
             "move_event",
-            "Move an event (by its id, shown as #id) to a new start; its length is kept unless new_end is given.",
+            "Move an event (by its id, shown as #id) to a new start; its length is kept unless new_end is given. For a repeating event only one instance moves.",
             json!({
                 "event_id": {"type": "integer"},
+                "occurrence": {"type": "string", "description": OCCURRENCE},
                 "new_start": {"type": "string", "description": TIME},
                 "new_end": {"type": "string", "description": TIME}
             }),
@@ -70,8 +74,11 @@ pub fn definitions(with_escalate: bool) -> Vec<ChatCompletionTools> {
         ),
         tool(
             "cancel_event",
-            "Delete an event by its id.",
-            json!({"event_id": {"type": "integer"}}),
+            "Delete an event by its id; for a repeating event, one instance.",
+            json!({
+                "event_id": {"type": "integer"},
+                "occurrence": {"type": "string", "description": OCCURRENCE}
+            }),
             &["event_id"],
         ),
         tool(
@@ -171,6 +178,19 @@ fn instant(text: &str, field: &str, tz: Tz) -> Result<DateTime<Utc>, AppError> {
     }
 }
 
+/// An event by id; with `occurrence`, one instance of a series (all-day ones by their date).
+fn event_target(id: i64, occurrence: Option<&str>, tz: Tz) -> Result<Target, AppError> {
+    let Some(text) = occurrence else {
+        return Ok(Target::Id(id));
+    };
+    let at = match time::parse(text, tz) {
+        Ok(Typed::At(t)) => t,
+        Ok(Typed::Day(d)) => time::start_of_day(d, chrono_tz::UTC),
+        Err(e) => return Err(AppError::invalid("occurrence", e.to_string())),
+    };
+    Ok(Target::Instance { id, at })
+}
+
 fn day(text: &str, field: &str) -> Result<NaiveDate, AppError> {
     time::read_date(text).map_err(|e| AppError::invalid(field, e.to_string()))
 }
@@ -191,11 +211,13 @@ struct CreateEvent {
     all_day: Option<bool>,
     location: Option<String>,
     description: Option<String>,
+    recurrence: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct MoveEvent {
     event_id: i64,
+    occurrence: Option<String>,
     new_start: String,
     new_end: Option<String>,
 }
@@ -203,6 +225,7 @@ struct MoveEvent {
 #[derive(Deserialize)]
 struct EventId {
     event_id: i64,
+    occurrence: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -265,19 +288,20 @@ pub fn action(name: &str, arguments: &str, tz: Tz) -> Result<Action, AppError> {
                 end: a.end,
                 all_day: a.all_day,
                 reminder_minutes: None,
+                recurrence: a.recurrence,
             })
         }
         "move_event" => {
             let a: MoveEvent = args(arguments)?;
             Action::MoveEvent {
-                target: Target::Id(a.event_id),
+                target: event_target(a.event_id, a.occurrence.as_deref(), tz)?,
                 start: a.new_start,
                 end: a.new_end,
             }
         }
         "cancel_event" => {
             let a: EventId = args(arguments)?;
-            Action::CancelEvent(Target::Id(a.event_id))
+            Action::CancelEvent(event_target(a.event_id, a.occurrence.as_deref(), tz)?)
         }
         "list_events" => {
             let a: Range = args(arguments)?;

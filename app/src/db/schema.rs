@@ -63,6 +63,12 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         reminder_minutes -> Nullable<Array<Int4>>,
+        recurrence -> Nullable<Text>,
+        timezone -> Nullable<Text>,
+        excluded -> Array<Timestamptz>,
+        repeats_until -> Nullable<Timestamptz>,
+        series_id -> Nullable<Int8>,
+        original_start -> Nullable<Timestamptz>,
     }
 }
 

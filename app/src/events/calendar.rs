@@ -41,6 +41,11 @@ pub struct EventCard {
     /// Values for the edit form's inputs, in the user's timezone.
     pub start_input: String,
     pub end_input: String,
+    /// The dialog's repeat fields: the series' rule without its end, and its end as a last
+    /// day or a number of times (empty when it has none).
+    pub repeat: String,
+    pub repeat_until: String,
+    pub repeat_count: String,
 }
 
 /// A timed event's box in a day column: `top` and `height` in percent of the day, and which of
@@ -189,6 +194,14 @@ pub fn time_label(event: &Event, tz: Tz) -> String {
 
 /// The card for an event on its day.
 pub fn card(event: &Event, tz: Tz) -> EventCard {
+    card_in_series(event, event.recurrence.as_deref(), tz)
+}
+
+/// [`card`] for an event of a series whose rule is `rule` (an instance changed on its own
+/// does not carry it).
+pub fn card_in_series(event: &Event, rule: Option<&str>, tz: Tz) -> EventCard {
+    let (repeat, until, count) = super::repeat::split(rule.unwrap_or_default());
+    let rule_zone = if event.all_day { chrono_tz::UTC } else { tz };
     let (start_input, end_input) = if event.all_day {
         let (first, last) = event.local_days(tz);
         (first.to_string(), last.to_string())
@@ -203,6 +216,12 @@ pub fn card(event: &Event, tz: Tz) -> EventCard {
         time_label: time_label(event, tz),
         start_input,
         end_input,
+        repeat,
+        repeat_until: until
+            .and_then(|u| super::repeat::until_day(&u, rule_zone))
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        repeat_count: count.unwrap_or_default(),
     }
 }
 

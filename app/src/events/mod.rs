@@ -6,5 +6,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
+pub mod recurrence;
+pub mod repeat;
+#[cfg(feature = "ssr")]
 mod store;
 pub mod views;

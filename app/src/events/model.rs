@@ -67,6 +67,13 @@ pub struct Event {
     pub source: Source,
     /// Texted reminders, in minutes before it; `None`: its owner's.
     pub reminder_minutes: Option<Vec<i32>>,
+    /// How a series repeats (an RFC 5545 RRULE value, "FREQ=WEEKLY;BYDAY=MO"): on a series
+    /// and on each of its instances.
+    pub recurrence: Option<String>,
+    /// The series an instance belongs to (its id, for an instance not changed on its own).
+    pub series_id: Option<i64>,
+    /// The start of the series' instance this is (or replaces, for one changed on its own).
+    pub occurrence: Option<DateTime<Utc>>,
 }
 
 /// How an event is written in JSON: all-day events with dates, others with RFC 3339.
@@ -82,6 +89,12 @@ struct Wire<T> {
     source: Source,
     #[serde(default)]
     reminder_minutes: Option<Vec<i32>>,
+    #[serde(default)]
+    recurrence: Option<T>,
+    #[serde(default)]
+    series_id: Option<i64>,
+    #[serde(default)]
+    occurrence: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for Event {
@@ -105,9 +118,12 @@ impl<'de> Deserialize<'de> for Event {
             title: wire.title,
             description: wire.description,
             location: wire.location,
+            occurrence: wire.occurrence.as_deref().map(read).transpose()?,
             all_day: wire.all_day,
             source: wire.source,
             reminder_minutes: wire.reminder_minutes,
+            recurrence: wire.recurrence,
+            series_id: wire.series_id,
         })
     }
 }
@@ -131,6 +147,9 @@ impl Serialize for Event {
             all_day: self.all_day,
             source: self.source,
             reminder_minutes: self.reminder_minutes.clone(),
+            recurrence: self.recurrence.as_deref(),
+            series_id: self.series_id,
+            occurrence: self.occurrence.map(show),
         }
         .serialize(s)
     }
@@ -161,7 +180,13 @@ impl Event {
             end: Some(end),
             all_day: Some(self.all_day),
             reminder_minutes: self.reminder_minutes.clone(),
+            recurrence: self.recurrence.clone(),
         }
+    }
+
+    /// Whether it is a series, or an instance of one.
+    pub fn repeats(&self) -> bool {
+        self.recurrence.is_some() || self.series_id.is_some()
     }
 
     /// The first and last local dates the event touches in `tz`.
@@ -200,6 +225,39 @@ pub struct EventInput {
     /// Texted reminders, in minutes before it; absent: the owner's.
     #[serde(default)]
     pub reminder_minutes: Option<Vec<i32>>,
+    /// How it repeats: an RFC 5545 RRULE value ("FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10"); absent
+    /// or empty: it does not.
+    #[serde(default)]
+    pub recurrence: Option<String>,
+}
+
+/// Which instances of a series a change or deletion is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Only the instance named.
+    #[default]
+    This,
+    /// The instance named and every later one.
+    Following,
+    /// The whole series.
+    All,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::This => "this",
+            Self::Following => "following",
+            Self::All => "all",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::This, Self::Following, Self::All]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// A change to some fields of an event.
@@ -213,6 +271,8 @@ pub struct EventPatch {
     pub end: Option<String>,
     pub all_day: Option<bool>,
     pub reminder_minutes: Option<Vec<i32>>,
+    /// A new rule; empty: it stops repeating.
+    pub recurrence: Option<String>,
 }
 
 impl EventPatch {
@@ -259,6 +319,7 @@ impl EventPatch {
             reminder_minutes: self
                 .reminder_minutes
                 .or_else(|| current.reminder_minutes.clone()),
+            recurrence: self.recurrence.or_else(|| current.recurrence.clone()),
         }
     }
 }
@@ -273,12 +334,15 @@ pub struct EventDraft {
     pub end: DateTime<Utc>,
     pub all_day: bool,
     pub reminder_minutes: Option<Vec<i32>>,
+    /// The rule it repeats by, as read back (upper case, normalised).
+    pub recurrence: Option<String>,
 }
 
 fn time_message(e: TimeError) -> String {
     e.to_string()
 }
 
+#[cfg(feature = "ssr")]
 impl EventInput {
     /// Checks every field, reading local times in `tz`; `default_minutes` is the length of an
     /// event given without an end.
@@ -377,6 +441,21 @@ impl EventInput {
         let (Some(start), Some(end)) = (start, end) else {
             return Err(v.into_error());
         };
+        let rule_zone = if all_day { chrono_tz::UTC } else { tz };
+        let recurrence = match self
+            .recurrence
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|text| super::recurrence::Rule::read(text, start, rule_zone))
+        {
+            None => None,
+            Some(Ok(rule)) => Some(rule.text().to_owned()),
+            Some(Err(message)) => {
+                v.fail("recurrence", message);
+                None
+            }
+        };
         v.finish(EventDraft {
             title,
             description,
@@ -385,6 +464,7 @@ impl EventInput {
             end,
             all_day,
             reminder_minutes: self.reminder_minutes.clone(),
+            recurrence,
         })
     }
 }
@@ -430,6 +510,9 @@ mod tests {
             all_day,
             source: Source::Web,
             reminder_minutes: None,
+            recurrence: None,
+            series_id: None,
+            occurrence: None,
         }
     }
 

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel_async::AsyncPgConnection;
 
-use super::model::{Event, EventInput, EventPatch, Source};
-use super::store;
+use super::model::{Event, EventDraft, EventInput, EventPatch, Scope, Source};
+use super::recurrence::{Series, shift_wall, wall_gap};
+use super::store::{self, Shape};
 use crate::auth::model::User;
 use crate::changes::{Change, Kind, Op};
 use crate::db;
@@ -46,22 +47,75 @@ pub async fn list_on(
     }
     let tz = user.tz();
     // All-day events are stored in UTC days; widen by a day each side, then keep exact matches.
-    let events = store::between(
-        conn,
-        user.id,
-        from - Duration::days(1),
-        to + Duration::days(1),
-    )
-    .await?;
-    Ok(events
-        .into_iter()
-        .filter(|e| e.overlaps(from, to, tz))
-        .collect())
+    let (wide_from, wide_to) = (from - Duration::days(1), to + Duration::days(1));
+    let (mut events, series) = futures::try_join!(
+        store::between(conn, user.id, wide_from, wide_to),
+        store::series_between(conn, user.id, wide_from, wide_to),
+    )?;
+    for s in series {
+        events.extend(s.instances(wide_from, wide_to));
+    }
+    events.retain(|e| e.overlaps(from, to, tz));
+    events.sort_by_key(|e| (e.start, e.id));
+    Ok(events)
 }
 
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     get_on(&mut conn, user, id).await
+}
+
+/// The event `id`, or with `occurrence` its series' instance starting then.
+pub async fn get_instance(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    occurrence: Option<DateTime<Utc>>,
+) -> Result<Event, AppError> {
+    let mut conn = db::conn(&state.pool).await?;
+    match occurrence {
+        None => get_on(&mut conn, user, id).await,
+        Some(at) => instance_on(&mut conn, user, id, at).await,
+    }
+}
+
+/// The instance of series `id` that starts at `at` (and has not been removed or changed on
+/// its own).
+pub async fn instance_on(
+    conn: &mut AsyncPgConnection,
+    user: &User,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<Event, AppError> {
+    store::find_series(conn, user.id, id)
+        .await?
+        .instance_at(at)
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether event `id` of the user is a series.
+pub async fn is_series(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<bool, AppError> {
+    match store::find_series(conn, user_id, id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The first instance of series `id` that starts after `after` (within a year).
+pub async fn next_instance(
+    conn: &mut AsyncPgConnection,
+    user: &User,
+    id: i64,
+    after: DateTime<Utc>,
+) -> Result<Option<Event>, AppError> {
+    Ok(store::find_series(conn, user.id, id)
+        .await?
+        .next_after(after, Duration::days(MAX_RANGE_DAYS)))
 }
 
 /// [`get`] on a connection the caller holds (a transaction's).
@@ -81,7 +135,8 @@ pub async fn create(
     source: Source,
 ) -> Result<Event, AppError> {
     let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
-    let event = store::insert(tx.conn(), user.id, &draft, source).await?;
+    let shape = series_shape(&draft, user, None, Vec::new());
+    let event = store::insert(tx.conn(), user.id, &draft, source, &shape).await?;
     tracing::info!(
         user_id = user.id,
         event_id = event.id,
@@ -111,15 +166,359 @@ pub async fn update(
     patch: EventPatch,
 ) -> Result<Event, AppError> {
     let current = store::find(tx.conn(), user.id, id).await?;
+    if current.recurrence.is_some() {
+        let series = store::find_series(tx.conn(), user.id, id).await?;
+        return update_series(tx, user, series, patch).await;
+    }
+    if current.series_id.is_some() && patch.recurrence.as_deref().is_some_and(|r| !r.is_empty()) {
+        return Err(only_series_repeat());
+    }
     let draft = patch
         .apply(&current, user.tz())
         .validate(user.tz(), user.default_meeting_minutes)?;
-    let event = store::update(tx.conn(), user.id, id, &draft).await?;
+    let shape = match current.series_id.zip(current.occurrence) {
+        Some(replaces) => Shape {
+            replaces: Some(replaces),
+            ..Shape::default()
+        },
+        None => series_shape(&draft, user, None, Vec::new()),
+    };
+    let event = store::update(tx.conn(), user.id, id, &draft, &shape).await?;
     Ok(change(tx, user, event, Op::Updated))
 }
 
-/// Deletes an event and returns what it was.
+/// Deletes an event (a whole series, with its instances) and returns what it was.
 pub async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Event, AppError> {
     let event = store::delete(tx.conn(), user.id, id).await?;
     Ok(change(tx, user, event, Op::Deleted))
+}
+
+/// Changes the instance of series `id` that starts at `at`: only it, it and the later ones,
+/// or the whole series (`scope`). Without `at`, or for an event that does not repeat, it is
+/// [`update`]. An instance already changed on its own is named by its own id: `This` changes
+/// it; the others change its series from the instance it replaced.
+pub async fn update_instance(
+    tx: &mut Tx,
+    user: &User,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+    scope: Scope,
+    patch: EventPatch,
+) -> Result<Event, AppError> {
+    let current = store::find(tx.conn(), user.id, id).await?;
+    let (series_id, at) = match (current.recurrence.is_some(), current.series_id, at) {
+        (true, _, Some(at)) => (id, at),
+        (false, Some(series), _) if scope != Scope::This => {
+            let replaced = current.occurrence.ok_or(AppError::NotFound)?;
+            store::delete(tx.conn(), user.id, id).await?;
+            tx.changed(Change::new(user.id, Kind::Event, id, Op::Deleted));
+            let mut series_now = store::find_series(tx.conn(), user.id, series).await?;
+            series_now.excluded.retain(|t| *t != replaced);
+            store::set_excluded(tx.conn(), user.id, series, &series_now.excluded).await?;
+            (series, replaced)
+        }
+        _ => return update(tx, user, id, patch).await,
+    };
+    let series = store::find_series(tx.conn(), user.id, series_id).await?;
+    let instance = series.instance_at(at).ok_or(AppError::NotFound)?;
+    match scope {
+        Scope::This => {
+            if patch.recurrence.as_deref().is_some_and(|r| !r.is_empty()) {
+                return Err(only_series_repeat());
+            }
+            let draft = EventPatch {
+                recurrence: Some(String::new()),
+                ..patch
+            }
+            .apply(&instance, user.tz())
+            .validate(user.tz(), user.default_meeting_minutes)?;
+            let mut excluded = series.excluded.clone();
+            excluded.push(at);
+            store::set_excluded(tx.conn(), user.id, series_id, &excluded).await?;
+            let shape = Shape {
+                replaces: Some((series_id, at)),
+                ..Shape::default()
+            };
+            let own =
+                store::insert(tx.conn(), user.id, &draft, series.event.source, &shape).await?;
+            tx.changed(Change::new(user.id, Kind::Event, series_id, Op::Updated));
+            Ok(change(tx, user, own, Op::Created))
+        }
+        Scope::All => {
+            let patch = series_patch(&series, &instance, patch, user)?;
+            update_series(tx, user, series, patch).await
+        }
+        Scope::Following if at == series.event.start => {
+            let patch = series_patch(&series, &instance, patch, user)?;
+            update_series(tx, user, series, patch).await
+        }
+        Scope::Following => split(tx, user, series, instance, patch).await,
+    }
+}
+
+/// Deletes the instance of series `id` at `at`, it and the later ones, or the series. Without
+/// `at`, or for an event that does not repeat, it is [`delete`]; an instance changed on its
+/// own is named by its own id. Gives back what was deleted as it was seen.
+pub async fn delete_instance(
+    tx: &mut Tx,
+    user: &User,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+    scope: Scope,
+) -> Result<Event, AppError> {
+    let current = store::find(tx.conn(), user.id, id).await?;
+    let (series_id, at, seen) = match (current.recurrence.is_some(), current.series_id, at) {
+        (true, _, Some(at)) => {
+            let series = store::find_series(tx.conn(), user.id, id).await?;
+            let instance = series.instance_at(at).ok_or(AppError::NotFound)?;
+            (id, at, instance)
+        }
+        (false, Some(series), _) => {
+            let replaced = current.occurrence.ok_or(AppError::NotFound)?;
+            if scope == Scope::This {
+                return delete(tx, user, id).await;
+            }
+            (series, replaced, current)
+        }
+        _ => return delete(tx, user, id).await,
+    };
+    let series = store::find_series(tx.conn(), user.id, series_id).await?;
+    if scope == Scope::All || (scope == Scope::Following && at <= series.event.start) {
+        delete(tx, user, series_id).await?;
+        return Ok(seen);
+    }
+    if scope == Scope::This {
+        let mut excluded = series.excluded.clone();
+        excluded.push(at);
+        store::set_excluded(tx.conn(), user.id, series_id, &excluded).await?;
+        tx.changed(Change::new(user.id, Kind::Event, series_id, Op::Updated));
+        return Ok(seen);
+    }
+    end_before(tx, user, &series, at).await?;
+    Ok(seen)
+}
+
+/// Puts the instance of series `id` at `at` back (undoing its deletion).
+pub async fn restore_instance(
+    tx: &mut Tx,
+    user: &User,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<Event, AppError> {
+    let mut series = store::find_series(tx.conn(), user.id, id).await?;
+    series.excluded.retain(|t| *t != at);
+    store::set_excluded(tx.conn(), user.id, id, &series.excluded).await?;
+    let back = series.instance_at(at).ok_or(AppError::NotFound)?;
+    tx.changed(Change::new(user.id, Kind::Event, id, Op::Updated));
+    Ok(back)
+}
+
+/// Ends `series` before `at`: its rule stops there, and what it left out or changed on its own
+/// from `at` on goes.
+async fn end_before(
+    tx: &mut Tx,
+    user: &User,
+    series: &Series,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for own in store::own_instances_from(tx.conn(), user.id, series.event.id, Some(at)).await? {
+        delete(tx, user, own).await?;
+    }
+    let mut ended = series.clone();
+    ended.event.recurrence = series.rule_until(at);
+    ended.excluded.retain(|t| *t < at);
+    let mut draft = draft_of(&series.event);
+    draft.recurrence = ended.event.recurrence.clone();
+    let shape = Shape {
+        timezone: Some(series.tz),
+        repeats_until: ended.last_end(),
+        excluded: ended.excluded,
+        replaces: None,
+    };
+    let event = store::update(tx.conn(), user.id, series.event.id, &draft, &shape).await?;
+    change(tx, user, event, Op::Updated);
+    Ok(())
+}
+
+/// Splits `series` at `instance`: the part before keeps the series, the rest becomes a new
+/// series made from the instance with `patch` applied, taking along the later instances
+/// left out or changed on their own.
+async fn split(
+    tx: &mut Tx,
+    user: &User,
+    series: Series,
+    instance: Event,
+    patch: EventPatch,
+) -> Result<Event, AppError> {
+    let at = instance.start;
+    let rest_rule = series.rule_from(at).ok_or(AppError::NotFound)?;
+    let input = EventPatch {
+        recurrence: Some(patch.recurrence.clone().unwrap_or(rest_rule)),
+        ..patch
+    }
+    .apply(&instance, user.tz());
+    let draft = input.validate(user.tz(), user.default_meeting_minutes)?;
+    if draft.recurrence.is_none() {
+        // "This and following" no longer repeating: the rest becomes one event.
+        end_before(tx, user, &series, at).await?;
+        let shape = Shape::default();
+        let event = store::insert(tx.conn(), user.id, &draft, series.event.source, &shape).await?;
+        return Ok(change(tx, user, event, Op::Created));
+    }
+    let gap = wall_gap(at, draft.start, series.tz);
+    let excluded: Vec<_> = series
+        .excluded
+        .iter()
+        .filter(|t| **t >= at)
+        .map(|t| shift_wall(*t, gap, series.tz))
+        .collect();
+    let moved = store::own_instances_from(tx.conn(), user.id, series.event.id, Some(at)).await?;
+    let shape = series_shape(&draft, user, Some(series.tz), excluded);
+    let rest = store::insert(tx.conn(), user.id, &draft, series.event.source, &shape).await?;
+    store::move_own_instances(tx.conn(), &moved, rest.id, gap, series.tz).await?;
+    for id in &moved {
+        tx.changed(Change::new(user.id, Kind::Event, *id, Op::Updated));
+    }
+    // What moved is no longer the first part's, so ending it leaves them be.
+    end_before(tx, user, &series, at).await?;
+    let first = Series {
+        event: rest.clone(),
+        tz: series.tz,
+        excluded: Vec::new(),
+    }
+    .instance_at(rest.start)
+    .unwrap_or_else(|| rest.clone());
+    change(tx, user, rest, Op::Created);
+    Ok(first)
+}
+
+/// What an instance's `patch` means for its whole series: the same fields, with times moved
+/// by as much wall time as the instance moved.
+fn series_patch(
+    series: &Series,
+    instance: &Event,
+    patch: EventPatch,
+    user: &User,
+) -> Result<EventPatch, AppError> {
+    let moved = patch
+        .clone()
+        .apply(instance, user.tz())
+        .validate(user.tz(), user.default_meeting_minutes)?;
+    let gap = wall_gap(instance.start, moved.start, series.tz);
+    let start = shift_wall(series.event.start, gap, series.tz);
+    let end = start + (moved.end - moved.start);
+    let at = |t: DateTime<Utc>| {
+        if moved.all_day {
+            t.date_naive().to_string()
+        } else {
+            t.to_rfc3339()
+        }
+    };
+    let last_day = |t: DateTime<Utc>| (t - Duration::days(1)).date_naive().to_string();
+    Ok(EventPatch {
+        start: Some(at(start)),
+        end: Some(if moved.all_day {
+            last_day(end)
+        } else {
+            at(end)
+        }),
+        all_day: Some(moved.all_day),
+        ..patch
+    })
+}
+
+/// Applies `patch` to the whole of `series`. Moving its start moves the instances it left out
+/// or that were changed on their own by as much wall time, so they still line up; a series
+/// that stops repeating becomes its first instance, and what it held goes.
+async fn update_series(
+    tx: &mut Tx,
+    user: &User,
+    series: Series,
+    patch: EventPatch,
+) -> Result<Event, AppError> {
+    let draft = patch
+        .apply(&series.event, user.tz())
+        .validate(user.tz(), user.default_meeting_minutes)?;
+    let id = series.event.id;
+    let owned = store::own_instances_from(tx.conn(), user.id, id, None).await?;
+    let event = if draft.recurrence.is_none() {
+        for own in owned {
+            delete(tx, user, own).await?;
+        }
+        store::update(tx.conn(), user.id, id, &draft, &Shape::default()).await?
+    } else {
+        let gap = wall_gap(series.event.start, draft.start, series.tz);
+        let excluded = series
+            .excluded
+            .iter()
+            .map(|t| shift_wall(*t, gap, series.tz))
+            .collect();
+        store::move_own_instances(tx.conn(), &owned, id, gap, series.tz).await?;
+        let shape = series_shape(&draft, user, Some(series.tz), excluded);
+        store::update(tx.conn(), user.id, id, &draft, &shape).await?
+    };
+    Ok(change(tx, user, event, Op::Updated))
+}
+
+/// Where a new or changed row stands among series: a series repeats in `tz` (default: the
+/// user's; UTC for all-day ones) and is bounded by its last instance.
+fn series_shape(
+    draft: &EventDraft,
+    user: &User,
+    tz: Option<chrono_tz::Tz>,
+    excluded: Vec<DateTime<Utc>>,
+) -> Shape {
+    if draft.recurrence.is_none() {
+        return Shape::default();
+    }
+    let tz = if draft.all_day {
+        chrono_tz::UTC
+    } else {
+        tz.unwrap_or_else(|| user.tz())
+    };
+    let series = Series {
+        event: Event {
+            id: 0,
+            title: String::new(),
+            description: String::new(),
+            location: String::new(),
+            start: draft.start,
+            end: draft.end,
+            all_day: draft.all_day,
+            source: Source::Web,
+            reminder_minutes: None,
+            recurrence: draft.recurrence.clone(),
+            series_id: None,
+            occurrence: None,
+        },
+        tz,
+        excluded,
+    };
+    Shape {
+        timezone: Some(tz),
+        repeats_until: series.last_end(),
+        excluded: series.excluded,
+        replaces: None,
+    }
+}
+
+/// A stored event as a draft to store again.
+fn draft_of(event: &Event) -> EventDraft {
+    EventDraft {
+        title: event.title.clone(),
+        description: event.description.clone(),
+        location: event.location.clone(),
+        start: event.start,
+        end: event.end,
+        all_day: event.all_day,
+        reminder_minutes: event.reminder_minutes.clone(),
+        recurrence: event.recurrence.clone(),
+    }
+}
+
+fn only_series_repeat() -> AppError {
+    AppError::invalid(
+        "recurrence",
+        "one instance cannot repeat on its own; change this and the following events, or all",
+    )
 }

@@ -1,10 +1,12 @@
 //! Event queries, always scoped to one user.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::model::{Event, EventDraft, Source};
+use super::recurrence::Series;
 use crate::db::schema::events;
 use crate::error::AppError;
 
@@ -20,6 +22,44 @@ struct EventRow {
     all_day: bool,
     source: String,
     reminder_minutes: Option<Vec<i32>>,
+    recurrence: Option<String>,
+    series_id: Option<i64>,
+    original_start: Option<DateTime<Utc>>,
+}
+
+/// A series as stored: its row, zone and removed instances.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = events)]
+struct SeriesRow {
+    #[diesel(embed)]
+    event: EventRow,
+    timezone: Option<String>,
+    excluded: Vec<DateTime<Utc>>,
+}
+
+impl From<SeriesRow> for Series {
+    fn from(r: SeriesRow) -> Self {
+        let tz = r
+            .timezone
+            .as_deref()
+            .and_then(|t| t.parse::<Tz>().ok())
+            .unwrap_or(chrono_tz::UTC);
+        Series {
+            event: r.event.into(),
+            tz,
+            excluded: r.excluded,
+        }
+    }
+}
+
+/// What places a row among series: the zone and removed instances of a series, the end of
+/// its last instance, or the series and instance an instance changed on its own replaces.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    pub timezone: Option<Tz>,
+    pub excluded: Vec<DateTime<Utc>>,
+    pub repeats_until: Option<DateTime<Utc>>,
+    pub replaces: Option<(i64, DateTime<Utc>)>,
 }
 
 impl From<EventRow> for Event {
@@ -34,6 +74,9 @@ impl From<EventRow> for Event {
             all_day: r.all_day,
             source: Source::parse(&r.source).unwrap_or(Source::Web),
             reminder_minutes: r.reminder_minutes,
+            recurrence: r.recurrence,
+            series_id: r.series_id,
+            occurrence: r.original_start,
         }
     }
 }
@@ -45,7 +88,8 @@ diesel::define_sql_function! {
     fn span(lower: diesel::sql_types::Timestamptz, upper: diesel::sql_types::Timestamptz) -> diesel::sql_types::Tstzrange;
 }
 
-/// Events that start before `to` and end after `from`, earliest first.
+/// Single events (and instances changed on their own) that start before `to` and end after
+/// `from`, earliest first; series are read by [`series_between`].
 pub async fn between(
     mut conn: &AsyncPgConnection,
     user_id: i64,
@@ -57,6 +101,7 @@ pub async fn between(
     Ok(events::table
         .filter(events::user_id.eq(user_id))
         .filter(overlaps)
+        .filter(events::recurrence.is_null())
         .order((events::starts_at.asc(), events::id.asc()))
         .select(EventRow::as_select())
         .load(&mut conn)
@@ -64,6 +109,47 @@ pub async fn between(
         .into_iter()
         .map(Event::from)
         .collect())
+}
+
+/// Series whose instances may touch `[from, to)`.
+pub async fn series_between(
+    mut conn: &AsyncPgConnection,
+    user_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Series>, AppError> {
+    Ok(events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(events::recurrence.is_not_null())
+        .filter(events::starts_at.lt(to))
+        .filter(
+            events::repeats_until
+                .is_null()
+                .or(events::repeats_until.gt(from)),
+        )
+        .order(events::id.asc())
+        .select(SeriesRow::as_select())
+        .load(&mut conn)
+        .await?
+        .into_iter()
+        .map(Series::from)
+        .collect())
+}
+
+/// The series `id`; not found when it is no series.
+pub async fn find_series(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+) -> Result<Series, AppError> {
+    Ok(events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(events::recurrence.is_not_null())
+        .find(id)
+        .select(SeriesRow::as_select())
+        .first(conn)
+        .await?
+        .into())
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Event, AppError> {
@@ -81,6 +167,7 @@ pub async fn insert(
     user_id: i64,
     draft: &EventDraft,
     source: Source,
+    shape: &Shape,
 ) -> Result<Event, AppError> {
     Ok(diesel::insert_into(events::table)
         .values((
@@ -93,6 +180,12 @@ pub async fn insert(
             events::all_day.eq(draft.all_day),
             events::reminder_minutes.eq(&draft.reminder_minutes),
             events::source.eq(source.as_str()),
+            events::recurrence.eq(&draft.recurrence),
+            events::timezone.eq(shape.timezone.map(|tz| tz.name())),
+            events::excluded.eq(&shape.excluded),
+            events::repeats_until.eq(shape.repeats_until),
+            events::series_id.eq(shape.replaces.map(|(id, _)| id)),
+            events::original_start.eq(shape.replaces.map(|(_, at)| at)),
         ))
         .returning(EventRow::as_returning())
         .get_result(conn)
@@ -134,6 +227,7 @@ pub async fn update(
     user_id: i64,
     id: i64,
     draft: &EventDraft,
+    shape: &Shape,
 ) -> Result<Event, AppError> {
     Ok(
         diesel::update(events::table.filter(events::user_id.eq(user_id)).find(id))
@@ -145,6 +239,10 @@ pub async fn update(
                 events::ends_at.eq(draft.end),
                 events::all_day.eq(draft.all_day),
                 events::reminder_minutes.eq(&draft.reminder_minutes),
+                events::recurrence.eq(&draft.recurrence),
+                events::timezone.eq(shape.timezone.map(|tz| tz.name())),
+                events::excluded.eq(&shape.excluded),
+                events::repeats_until.eq(shape.repeats_until),
                 events::updated_at.eq(diesel::dsl::now),
             ))
             .returning(EventRow::as_returning())
@@ -166,4 +264,70 @@ pub async fn delete(
             .await?
             .into(),
     )
+}
+
+/// Sets which instances series `id` leaves out.
+pub async fn set_excluded(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    id: i64,
+    excluded: &[DateTime<Utc>],
+) -> Result<(), AppError> {
+    diesel::update(events::table.filter(events::user_id.eq(user_id)).find(id))
+        .set((
+            events::excluded.eq(excluded),
+            events::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The ids of the instances of `series` changed on their own that replace one starting at or
+/// after `from` (every one without it).
+pub async fn own_instances_from(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    series: i64,
+    from: Option<DateTime<Utc>>,
+) -> Result<Vec<i64>, AppError> {
+    let mut query = events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(events::series_id.eq(series))
+        .select(events::id)
+        .into_boxed();
+    if let Some(from) = from {
+        query = query.filter(events::original_start.ge(from));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// Moves instances changed on their own to series `to`, the starts they replace shifted by
+/// `by` in wall time in `tz` (as their series moved).
+pub async fn move_own_instances(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+    to: i64,
+    by: Duration,
+    tz: Tz,
+) -> Result<(), AppError> {
+    use diesel::sql_types::{Array, BigInt, Interval, Text};
+    if ids.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "UPDATE events SET series_id = $1,
+             original_start = ((original_start AT TIME ZONE $2) + $3) AT TIME ZONE $2,
+             updated_at = now()
+         WHERE id = ANY($4)",
+    )
+    .bind::<BigInt, _>(to)
+    .bind::<Text, _>(tz.name())
+    .bind::<Interval, _>(diesel::data_types::PgInterval::from_microseconds(
+        by.num_microseconds().unwrap_or(0),
+    ))
+    .bind::<Array<BigInt>, _>(ids)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -27,10 +27,12 @@ pub fn calendar_page() -> impl IntoView {
     let query = use_query_map();
     let mode = Memo::new(move |_| Mode::parse(&query.with(|q| q.get("view").unwrap_or_default())));
     let date = Memo::new(move |_| query.with(|q| q.get("date")));
+    // The event being edited, and for an instance of a series its start (Unix seconds).
     let editing = Memo::new(move |_| {
-        query
-            .with(|q| q.get("edit"))
-            .and_then(|id| id.parse::<i64>().ok())
+        query.with(|q| {
+            let id = q.get("edit")?.parse::<i64>().ok()?;
+            Some((id, q.get("at").and_then(|at| at.parse::<i64>().ok())))
+        })
     });
     let creating = Memo::new(move |_| query.with(|q| q.get("new").is_some()));
     let save = ServerAction::<SaveEvent>::new();
@@ -67,7 +69,7 @@ pub fn calendar_page() -> impl IntoView {
 #[component]
 fn CalendarBody(
     cal: CalendarView,
-    editing: Memo<Option<i64>>,
+    editing: Memo<Option<(i64, Option<i64>)>>,
     creating: Memo<bool>,
     save: ServerAction<SaveEvent>,
     delete: ServerAction<DeleteEvent>,
@@ -105,7 +107,7 @@ fn CalendarBody(
                 if creating.get() {
                     Some(view! { <EventDialog card=None default_day=default_day here=here.clone() save=save delete=delete/> }.into_any())
                 } else {
-                    editing.get().map(|id| view! { <EditDialog id=id default_day=default_day here=here.clone() save=save delete=delete/> }.into_any())
+                    editing.get().map(|(id, at)| view! { <EditDialog id=id at=at default_day=default_day here=here.clone() save=save delete=delete/> }.into_any())
                 }
             }
         }
@@ -113,7 +115,19 @@ fn CalendarBody(
 }
 
 fn event_link(here: &str, card: &EventCard) -> String {
-    format!("{here}&edit={}", card.event.id)
+    match instance_start(card) {
+        Some(at) => format!("{here}&edit={}&at={at}", card.event.id),
+        None => format!("{here}&edit={}", card.event.id),
+    }
+}
+
+/// For an instance of a series as the series makes it, its start in Unix seconds.
+fn instance_start(card: &EventCard) -> Option<i64> {
+    card.event
+        .recurrence
+        .as_ref()
+        .and(card.event.occurrence)
+        .map(|t| t.timestamp())
 }
 
 #[component]
@@ -213,12 +227,13 @@ fn MonthGrid(days: Vec<Day>, here: String) -> impl IntoView {
 #[component]
 fn EditDialog(
     id: i64,
+    at: Option<i64>,
     default_day: chrono::NaiveDate,
     here: String,
     save: ServerAction<SaveEvent>,
     delete: ServerAction<DeleteEvent>,
 ) -> impl IntoView {
-    let card = page_data(move || id, load_event_card);
+    let card = page_data(move || (id, at), |(id, at)| load_event_card(id, at));
     view! {
         <Suspense>
             {move || {
@@ -280,6 +295,23 @@ fn EventDialog(
         .and_then(|c| c.event.reminder_minutes.as_deref())
         .map(crate::reminders::offsets::describe)
         .unwrap_or_default();
+    let at = card.as_ref().and_then(instance_start);
+    let in_series = card.as_ref().is_some_and(|c| c.event.repeats());
+    let (repeat, repeat_until, repeat_count) = card
+        .as_ref()
+        .map(|c| {
+            (
+                c.repeat.clone(),
+                c.repeat_until.clone(),
+                c.repeat_count.clone(),
+            )
+        })
+        .unwrap_or_default();
+    let repeat_day = card
+        .as_ref()
+        .and_then(|c| c.start_input.get(..10))
+        .and_then(|d| crate::time::read_date(d).ok())
+        .unwrap_or(default_day);
     // After a refused save without JavaScript, the form shows what was sent.
     let sent = refused_input::<SaveEvent>(id);
     let (title, description, place) = (
@@ -304,70 +336,131 @@ fn EventDialog(
     let start_value = start.clone();
     let end_value = end.clone();
     view! {
-        <div class="fixed inset-0 z-40 bg-slate-900/40" aria-hidden="true"></div>
-        <dialog open aria-labelledby="event-dialog-title" on:keydown=on_key
-            class="fixed inset-x-0 top-10 z-50 mx-auto w-[min(32rem,calc(100%-2rem))] rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
-            <h2 id="event-dialog-title" class="mb-4 text-xl font-semibold">
-                {if id.is_some() { "Edit event" } else { "New event" }}
-            </h2>
-            <ActionForm action=save attr:class="space-y-2">
-                {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
-                <div>
-                    <label for="event-title" class="block text-sm font-medium">"Title"</label>
-                    <input id="event-title" name="title" class=INPUT_CLASS value=title required autofocus
-                        aria-describedby="event-title-error"/>
-                    <FieldMessage id="event-title-error".into() error=field_error(error, "title")/>
-                </div>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="all_day" checked=all_day
-                        on:change=move |ev| is_all_day.set(event_target_checked(&ev))/>
-                    "All day"
-                </label>
-                <div class="grid gap-2 sm:grid-cols-2">
-                    <div>
-                        <label for="event-start" class="block text-sm font-medium">"Start"</label>
-                        <input id="event-start" name="start" type=input_kind class=INPUT_CLASS required
-                            value=move || if is_all_day.get() { start_value.chars().take(10).collect() } else { start_value.clone() }
-                            aria-describedby="event-start-error"/>
-                        <FieldMessage id="event-start-error".into() error=field_error(error, "start")/>
-                    </div>
-                    <div>
-                        <label for="event-end" class="block text-sm font-medium">"End"</label>
-                        <input id="event-end" name="end" type=input_kind class=INPUT_CLASS
-                            value=move || if is_all_day.get() { end_value.chars().take(10).collect() } else { end_value.clone() }
-                            aria-describedby="event-end-error"/>
-                        <FieldMessage id="event-end-error".into() error=field_error(error, "end")/>
-                    </div>
-                </div>
-                <div>
-                    <label for="event-reminders" class="block text-sm font-medium">"Text reminders (like “1 hour, 10 min”; empty: your usual ones)"</label>
-                    <input id="event-reminders" name="reminders" class=INPUT_CLASS value=sent.value("reminders", reminders) aria-describedby="event-reminders-error"/>
-                    <FieldMessage id="event-reminders-error".into() error=field_error(error, "reminder_minutes")/>
-                </div>
-                <div>
-                    <label for="event-location" class="block text-sm font-medium">"Location"</label>
-                    <input id="event-location" name="location" class=INPUT_CLASS value=place aria-describedby="event-location-error"/>
-                    <FieldMessage id="event-location-error".into() error=field_error(error, "location")/>
-                </div>
-                <div>
-                    <label for="event-description" class="block text-sm font-medium">"Description"</label>
-                    <textarea id="event-description" name="description" rows="3" class=INPUT_CLASS aria-describedby="event-description-error">{description}</textarea>
-                    <FieldMessage id="event-description-error".into() error=field_error(error, "description")/>
-                </div>
-                <FormError error=error/>
-                <div class="flex flex-wrap justify-end gap-2 pt-2">
-                    <A href=close_href.clone() attr:class=SECONDARY_BUTTON_CLASS>"Cancel"</A>
-                    <button type="submit" class=BUTTON_CLASS disabled=move || save.pending().get()>"Save"</button>
-                </div>
-            </ActionForm>
-            {id.map(|id| view! { <crate::invitations::views::InviteForm event_id=id/> })}
-            {id.map(move |id| view! {
-                <ActionForm action=delete attr:class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
-                    <input type="hidden" name="id" value=id/>
-                    <FormError error=delete_error/>
-                    <button type="submit" class=DANGER_BUTTON_CLASS>"Delete event"</button>
-                </ActionForm>
-            })}
-        </dialog>
+           <div class="fixed inset-0 z-40 bg-slate-900/40" aria-hidden="true"></div>
+           <dialog open aria-labelledby="event-dialog-title" on:keydown=on_key
+               class="fixed inset-x-0 top-10 z-50 mx-auto w-[min(32rem,calc(100%-2rem))] rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+               <h2 id="event-dialog-title" class="mb-4 text-xl font-semibold">
+                   {if id.is_some() { "Edit event" } else { "New event" }}
+               </h2>
+               <ActionForm action=save attr:class="space-y-2">
+                   {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
+                   {at.map(|at| view! { <input type="hidden" name="at" value=at/> })}
+                   <div>
+                       <label for="event-title" class="block text-sm font-medium">"Title"</label>
+                       <input id="event-title" name="title" class=INPUT_CLASS value=title required autofocus
+                           aria-describedby="event-title-error"/>
+                       <FieldMessage id="event-title-error".into() error=field_error(error, "title")/>
+                   </div>
+                   <label class="flex items-center gap-2 text-sm">
+                       <input type="checkbox" name="all_day" checked=all_day
+                           on:change=move |ev| is_all_day.set(event_target_checked(&ev))/>
+                       "All day"
+                   </label>
+                   <div class="grid gap-2 sm:grid-cols-2">
+                       <div>
+                           <label for="event-start" class="block text-sm font-medium">"Start"</label>
+                           <input id="event-start" name="start" type=input_kind class=INPUT_CLASS required
+                               value=move || if is_all_day.get() { start_value.chars().take(10).collect() } else { start_value.clone() }
+                               aria-describedby="event-start-error"/>
+                           <FieldMessage id="event-start-error".into() error=field_error(error, "start")/>
+                       </div>
+                       <div>
+                           <label for="event-end" class="block text-sm font-medium">"End"</label>
+                           <input id="event-end" name="end" type=input_kind class=INPUT_CLASS
+                               value=move || if is_all_day.get() { end_value.chars().take(10).collect() } else { end_value.clone() }
+                               aria-describedby="event-end-error"/>
+                           <FieldMessage id="event-end-error".into() error=field_error(error, "end")/>
+                       </div>
+                   </div>
+    <RepeatFields day=repeat_day rule=sent.value("repeat", repeat)
+                       until=sent.value("repeat_until", repeat_until) count=sent.value("repeat_count", repeat_count)
+                       error=field_error(error, "recurrence")/>
+                   {in_series.then(|| view! { <ScopeChoice legend="Save changes to"/> })}
+                   <div>
+                       <label for="event-reminders" class="block text-sm font-medium">"Text reminders (like “1 hour, 10 min”; empty: your usual ones)"</label>
+                       <input id="event-reminders" name="reminders" class=INPUT_CLASS value=sent.value("reminders", reminders) aria-describedby="event-reminders-error"/>
+                       <FieldMessage id="event-reminders-error".into() error=field_error(error, "reminder_minutes")/>
+                   </div>
+                   <div>
+                       <label for="event-location" class="block text-sm font-medium">"Location"</label>
+                       <input id="event-location" name="location" class=INPUT_CLASS value=place aria-describedby="event-location-error"/>
+                       <FieldMessage id="event-location-error".into() error=field_error(error, "location")/>
+                   </div>
+                   <div>
+                       <label for="event-description" class="block text-sm font-medium">"Description"</label>
+                       <textarea id="event-description" name="description" rows="3" class=INPUT_CLASS aria-describedby="event-description-error">{description}</textarea>
+                       <FieldMessage id="event-description-error".into() error=field_error(error, "description")/>
+                   </div>
+                   <FormError error=error/>
+                   <div class="flex flex-wrap justify-end gap-2 pt-2">
+                       <A href=close_href.clone() attr:class=SECONDARY_BUTTON_CLASS>"Cancel"</A>
+                       <button type="submit" class=BUTTON_CLASS disabled=move || save.pending().get()>"Save"</button>
+                   </div>
+               </ActionForm>
+               {id.map(|id| view! { <crate::invitations::views::InviteForm event_id=id/> })}
+               {id.map(move |id| view! {
+                   <ActionForm action=delete attr:class="mt-4 border-t border-slate-200 pt-4 dark:border-slate-700">
+                       <input type="hidden" name="id" value=id/>
+                       {at.map(|at| view! { <input type="hidden" name="at" value=at/> })}
+                       {in_series.then(|| view! { <ScopeChoice legend="Delete"/> })}
+                       <FormError error=delete_error/>
+                       <button type="submit" class=DANGER_BUTTON_CLASS>"Delete event"</button>
+                   </ActionForm>
+               })}
+           </dialog>
+       }
+}
+
+/// How the event repeats, and when that ends.
+#[component]
+fn RepeatFields(
+    day: chrono::NaiveDate,
+    rule: String,
+    until: String,
+    count: String,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let mut choices = super::repeat::choices(day);
+    if !choices.iter().any(|(r, _)| *r == rule) {
+        choices.push((rule.clone(), format!("Custom: {rule}")));
+    }
+    let options = choices
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == rule;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="grid gap-2 sm:grid-cols-3">
+            <div class="sm:col-span-3">
+                <label for="event-repeat" class="block text-sm font-medium">"Repeats"</label>
+                <select id="event-repeat" name="repeat" class=INPUT_CLASS aria-describedby="event-repeat-error">{options}</select>
+            </div>
+            <div>
+                <label for="event-repeat-until" class="block text-sm font-medium">"Until (last day)"</label>
+                <input id="event-repeat-until" name="repeat_until" type="date" class=INPUT_CLASS value=until/>
+            </div>
+            <div>
+                <label for="event-repeat-count" class="block text-sm font-medium">"Or times"</label>
+                <input id="event-repeat-count" name="repeat_count" type="number" min="1" max="1000" class=INPUT_CLASS value=count/>
+            </div>
+        </div>
+        <FieldMessage id="event-repeat-error".into() error=error/>
+    }
+}
+
+/// For an event of a series: which of its events a save or delete is about.
+#[component]
+fn ScopeChoice(legend: &'static str) -> impl IntoView {
+    view! {
+        <fieldset class="text-sm">
+            <legend class="font-medium">{legend}</legend>
+            <div class="flex flex-wrap gap-x-4">
+                <label class="flex items-center gap-1"><input type="radio" name="scope" value="this" checked/>"This event"</label>
+                <label class="flex items-center gap-1"><input type="radio" name="scope" value="following"/>"This and following"</label>
+                <label class="flex items-center gap-1"><input type="radio" name="scope" value="all"/>"All events"</label>
+            </div>
+        </fieldset>
     }
 }

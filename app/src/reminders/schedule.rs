@@ -113,16 +113,27 @@ async fn due(
     Ok(match change.kind {
         Kind::Event => {
             let event = crate::events::ops::get_on(tx.conn(), user, change.id).await?;
+            let lengths = event
+                .reminder_minutes
+                .clone()
+                .unwrap_or_else(|| user.reminder_minutes.clone());
             if event.all_day {
                 Vec::new()
+            } else if event.recurrence.is_some() {
+                // A series: for each length, the first instance whose reminder is still ahead.
+                let mut due = Vec::new();
+                for m in lengths {
+                    let after = now + chrono::Duration::minutes(i64::from(m));
+                    let next = crate::events::ops::next_instance(tx.conn(), user, change.id, after)
+                        .await?;
+                    due.extend(next.map(|e| (e.start, m)));
+                }
+                due
             } else {
-                event
-                    .reminder_minutes
-                    .as_ref()
-                    .unwrap_or(&user.reminder_minutes)
-                    .iter()
-                    .filter(|&&m| ahead(event.start, m))
-                    .map(|&m| (event.start, m))
+                lengths
+                    .into_iter()
+                    .filter(|&m| ahead(event.start, m))
+                    .map(|m| (event.start, m))
                     .collect()
             }
         }

@@ -3,10 +3,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::offsets::length;
-use super::schedule::Payload;
+use super::schedule::{Payload, reschedule};
 use crate::assistant::model::Channel;
 use crate::assistant::{phrases, wording};
 use crate::auth::model::AccountStatus;
+use crate::changes::{Change, Kind, Op};
 use crate::db::tx::Tx;
 use crate::error::AppError;
 use crate::jobs::queue::Claimed;
@@ -26,7 +27,15 @@ impl Handler for Remind {
         let p: Payload = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Failed(format!("unreadable payload: {e}")))?;
         let now = state.now();
-        let Some(text) = what_to_say(tx, &p, now).await? else {
+        let text = what_to_say(tx, &p, now).await?;
+        if let Some(id) = p.record.strip_prefix("event:").and_then(|i| i.parse().ok()) {
+            // A series is reminded of one instance at a time: the next one's come now.
+            if crate::events::ops::is_series(tx.conn(), p.user_id, id).await? {
+                let next = Change::new(p.user_id, Kind::Event, id, Op::Updated);
+                reschedule(tx, &[next]).await?;
+            }
+        }
+        let Some(text) = text else {
             return Ok(());
         };
         let user = crate::auth::store::find(tx.conn(), p.user_id).await?;
@@ -64,7 +73,7 @@ async fn what_to_say(
         return Ok(None);
     };
     let found = match kind {
-        "event" => crate::events::ops::get_on(tx.conn(), &user, id)
+        "event" => event_at(tx, &user, id, p.at)
             .await
             .map(|event| {
                 let lengths = event.reminder_minutes.as_ref().unwrap_or(&user.reminder_minutes);
@@ -103,6 +112,20 @@ async fn what_to_say(
         Err(AppError::NotFound) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Event `id` as it stands, or for a series its instance at `at`.
+async fn event_at(
+    tx: &mut Tx,
+    user: &crate::auth::model::User,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<crate::events::model::Event, AppError> {
+    let event = crate::events::ops::get_on(tx.conn(), user, id).await?;
+    if event.recurrence.is_none() {
+        return Ok(event);
+    }
+    crate::events::ops::instance_on(tx.conn(), user, id, at).await
 }
 
 /// Minutes left, said as the reminder's own length when it is on time.

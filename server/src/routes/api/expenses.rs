@@ -15,7 +15,7 @@ use app::expenses::ops::{self, Month};
 use app::state::AppState;
 
 use super::extract::{Acting, ApiResult, Query};
-use super::records::Records;
+use super::records::{ById, Records};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,12 +92,13 @@ impl Records for Expenses {
     type Record = Expense;
     type Input = ExpenseInput;
     type Patch = ExpensePatch;
+    type Which = ById;
 
     async fn create(tx: &mut Tx, user: &User, input: ExpenseInput) -> Result<Expense, AppError> {
         ops::create(tx, user, input).await
     }
 
-    async fn get(state: &AppState, user: &User, id: i64) -> Result<Expense, AppError> {
+    async fn get(state: &AppState, user: &User, id: i64, _: ById) -> Result<Expense, AppError> {
         ops::get(state, user, id).await
     }
 
@@ -105,12 +106,13 @@ impl Records for Expenses {
         tx: &mut Tx,
         user: &User,
         id: i64,
+        _: ById,
         patch: ExpensePatch,
     ) -> Result<Expense, AppError> {
         ops::update(tx, user, id, patch).await
     }
 
-    async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Expense, AppError> {
+    async fn delete(tx: &mut Tx, user: &User, id: i64, _: ById) -> Result<Expense, AppError> {
         ops::delete(tx, user, id).await
     }
 }

@@ -16,7 +16,7 @@ use app::db::tx::Tx;
 use app::error::AppError;
 use app::state::AppState;
 
-use super::extract::{Acting, ApiResult, Id, JsonBody, created};
+use super::extract::{Acting, ApiResult, Id, JsonBody, Query, created};
 
 /// A kind of record and its operations, always on the given user's own records; changes run
 /// in the transaction they are given.
@@ -26,6 +26,8 @@ pub trait Records: Send + Sync + 'static {
     type Input: DeserializeOwned + Send + 'static;
     /// A change to a record: the fields sent, the rest left as they are.
     type Patch: DeserializeOwned + Send + 'static;
+    /// What the query string may add to the record's id (an instance of a series of events).
+    type Which: DeserializeOwned + Send + 'static;
 
     fn create(
         tx: &mut Tx,
@@ -36,11 +38,13 @@ pub trait Records: Send + Sync + 'static {
         state: &AppState,
         user: &User,
         id: i64,
+        which: Self::Which,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
     fn update(
         tx: &mut Tx,
         user: &User,
         id: i64,
+        which: Self::Which,
         patch: Self::Patch,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
     /// Deletes the record and gives back what it held.
@@ -48,8 +52,14 @@ pub trait Records: Send + Sync + 'static {
         tx: &mut Tx,
         user: &User,
         id: i64,
+        which: Self::Which,
     ) -> impl Future<Output = Result<Self::Record, AppError>> + Send;
 }
+
+/// No query string: a record is named by its id alone.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ById {}
 
 /// `GET`, `PATCH` and `DELETE` of `/{kind}/{id}`.
 pub fn one<R: Records>() -> MethodRouter<AppState> {
@@ -73,19 +83,21 @@ async fn show<R: Records>(
     State(state): State<AppState>,
     Acting(user): Acting,
     Id(id): Id,
+    Query(which): Query<R::Which>,
 ) -> ApiResult<Json<R::Record>> {
-    Ok(Json(R::get(&state, &user, id).await?))
+    Ok(Json(R::get(&state, &user, id, which).await?))
 }
 
 async fn update<R: Records>(
     State(state): State<AppState>,
     Acting(user): Acting,
     Id(id): Id,
+    Query(which): Query<R::Which>,
     JsonBody(patch): JsonBody<R::Patch>,
 ) -> ApiResult<Json<R::Record>> {
     Ok(Json(
         state
-            .write(async |tx| R::update(tx, &user, id, patch).await)
+            .write(async |tx| R::update(tx, &user, id, which, patch).await)
             .await?,
     ))
 }
@@ -94,9 +106,10 @@ async fn remove<R: Records>(
     State(state): State<AppState>,
     Acting(user): Acting,
     Id(id): Id,
+    Query(which): Query<R::Which>,
 ) -> ApiResult<StatusCode> {
     state
-        .write(async |tx| R::delete(tx, &user, id).await)
+        .write(async |tx| R::delete(tx, &user, id, which).await)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use app::tasks::model::{Filter, Sort, Task, TaskInput, TaskPatch};
 use app::tasks::ops;
 
 use super::extract::{Acting, ApiResult, Query};
-use super::records::Records;
+use super::records::{ById, Records};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,20 +38,27 @@ impl Records for Tasks {
     type Record = Task;
     type Input = TaskInput;
     type Patch = TaskPatch;
+    type Which = ById;
 
     async fn create(tx: &mut Tx, user: &User, input: TaskInput) -> Result<Task, AppError> {
         ops::create(tx, user, input).await
     }
 
-    async fn get(state: &AppState, user: &User, id: i64) -> Result<Task, AppError> {
+    async fn get(state: &AppState, user: &User, id: i64, _: ById) -> Result<Task, AppError> {
         ops::get(state, user, id).await
     }
 
-    async fn update(tx: &mut Tx, user: &User, id: i64, patch: TaskPatch) -> Result<Task, AppError> {
+    async fn update(
+        tx: &mut Tx,
+        user: &User,
+        id: i64,
+        _: ById,
+        patch: TaskPatch,
+    ) -> Result<Task, AppError> {
         ops::update(tx, user, id, patch).await
     }
 
-    async fn delete(tx: &mut Tx, user: &User, id: i64) -> Result<Task, AppError> {
+    async fn delete(tx: &mut Tx, user: &User, id: i64, _: ById) -> Result<Task, AppError> {
         ops::delete(tx, user, id).await
     }
 }
