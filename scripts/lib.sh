@@ -178,6 +178,22 @@ ensure_browser_tools() {
   fi
 }
 
+# An independent reader of the calendar feed for the tests: Python's `icalendar`, pinned, in a
+# virtual environment under target/. Tests find it through AIDA_PYTHON.
+ensure_python_tools() {
+  local venv="$ROOT/target/tools/py" want="icalendar==6.3.1"
+  if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    apt_install python3 python3-venv
+  fi
+  if ! "$venv/bin/python" -c 'import icalendar, sys; sys.exit(icalendar.__version__ != "6.3.1")' 2>/dev/null; then
+    log "installing $want for the feed tests"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$want"
+  fi
+  export AIDA_PYTHON="$venv/bin/python"
+}
+
 # Drops the per-test databases earlier runs left behind.
 drop_test_databases() {
   local db

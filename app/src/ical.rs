@@ -1,51 +1,163 @@
-//! iCalendar (RFC 5545) for an event: the `.ics` an invitation links to. Times in UTC,
-//! all-day events as dates; text escaped, lines folded at 75 octets, CRLF line ends.
+//! iCalendar (RFC 5545): the `.ics` an invitation links to, and the calendar feed. Times in
+//! UTC, all-day events as dates, a series' times in its zone (`TZID`, so daylight-saving
+//! changes are the reader's to apply); text escaped, lines folded at 75 octets without
+//! splitting a character, CRLF line ends.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
 use crate::events::model::Event;
 
-/// One event as a calendar file. `uid` is stable for the event (clients match on it);
-/// `stamp` is when the file was made, `modified` when the event last changed.
+/// A calendar being written: its header, then events, then [`Calendar::finish`].
+pub struct Calendar {
+    lines: Vec<String>,
+}
+
+/// How a series repeats, for its VEVENT: the rule, the zone its times are in, and the starts
+/// of the instances it leaves out.
+pub struct Repeats<'a> {
+    pub rule: &'a str,
+    pub tz: Tz,
+    pub excluded: &'a [DateTime<Utc>],
+}
+
+/// One VEVENT. `uid` is stable for the event (clients match on it); `stamp` is when it was
+/// last changed. An instance changed on its own shares its series' `uid` and names the start
+/// it replaces (`replaces`, with the series' zone).
+pub struct VEvent<'a> {
+    pub event: &'a Event,
+    pub uid: &'a str,
+    pub stamp: DateTime<Utc>,
+    pub repeats: Option<Repeats<'a>>,
+    pub replaces: Option<(DateTime<Utc>, Tz)>,
+}
+
+impl Calendar {
+    /// `product` goes into PRODID ("Invitations 1.0"); `name`, when given, is the name a
+    /// subscribing client shows.
+    pub fn new(product: &str, name: Option<&str>) -> Self {
+        let mut lines = vec![
+            "BEGIN:VCALENDAR".to_owned(),
+            "VERSION:2.0".to_owned(),
+            format!("PRODID:-//Aida//{product}//EN"),
+            "CALSCALE:GREGORIAN".to_owned(),
+            "METHOD:PUBLISH".to_owned(),
+        ];
+        if let Some(name) = name {
+            lines.push(format!("X-WR-CALNAME:{}", text(name)));
+        }
+        Self { lines }
+    }
+
+    pub fn add(&mut self, v: &VEvent) {
+        let e = v.event;
+        self.lines.push("BEGIN:VEVENT".to_owned());
+        self.lines.push(format!("UID:{}", text(v.uid)));
+        self.lines.push(format!("DTSTAMP:{}", utc(v.stamp)));
+        self.lines.push(format!("LAST-MODIFIED:{}", utc(v.stamp)));
+        match (&v.repeats, e.all_day) {
+            (_, true) => {
+                self.lines
+                    .push(format!("DTSTART;VALUE=DATE:{}", date(e.start)));
+                self.lines.push(format!("DTEND;VALUE=DATE:{}", date(e.end)));
+            }
+            (Some(r), false) => {
+                self.lines.push(format!(
+                    "DTSTART;TZID={}:{}",
+                    r.tz.name(),
+                    local(e.start, r.tz)
+                ));
+                self.lines
+                    .push(format!("DTEND;TZID={}:{}", r.tz.name(), local(e.end, r.tz)));
+            }
+            (None, false) => {
+                self.lines.push(format!("DTSTART:{}", utc(e.start)));
+                self.lines.push(format!("DTEND:{}", utc(e.end)));
+            }
+        }
+        if let Some(r) = &v.repeats {
+            self.lines
+                .push(format!("RRULE:{}", rule_for(r.rule, e.all_day)));
+            if !r.excluded.is_empty() {
+                let (param, values): (String, Vec<String>) = if e.all_day {
+                    (
+                        "VALUE=DATE".into(),
+                        r.excluded.iter().map(|t| date(*t)).collect(),
+                    )
+                } else {
+                    (
+                        format!("TZID={}", r.tz.name()),
+                        r.excluded.iter().map(|t| local(*t, r.tz)).collect(),
+                    )
+                };
+                self.lines
+                    .push(format!("EXDATE;{param}:{}", values.join(",")));
+            }
+        }
+        if let Some((original, tz)) = v.replaces {
+            self.lines.push(if e.all_day {
+                format!("RECURRENCE-ID;VALUE=DATE:{}", date(original))
+            } else {
+                format!("RECURRENCE-ID;TZID={}:{}", tz.name(), local(original, tz))
+            });
+        }
+        self.lines.push(format!("SUMMARY:{}", text(&e.title)));
+        if !e.description.is_empty() {
+            self.lines
+                .push(format!("DESCRIPTION:{}", text(&e.description)));
+        }
+        if !e.location.is_empty() {
+            self.lines.push(format!("LOCATION:{}", text(&e.location)));
+        }
+        self.lines.push("STATUS:CONFIRMED".to_owned());
+        self.lines.push("END:VEVENT".to_owned());
+    }
+
+    /// The calendar as a file.
+    pub fn finish(mut self) -> String {
+        self.lines.push("END:VCALENDAR".to_owned());
+        let mut out = String::new();
+        for line in &self.lines {
+            fold_into(&mut out, line);
+        }
+        out
+    }
+}
+
+/// One event as a calendar file (an invitation's).
 pub fn event_file(event: &Event, uid: &str, stamp: DateTime<Utc>) -> String {
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//Aida//Invitations 1.0//EN".to_owned(),
-        "CALSCALE:GREGORIAN".to_owned(),
-        "METHOD:PUBLISH".to_owned(),
-        "BEGIN:VEVENT".to_owned(),
-        format!("UID:{}", text(uid)),
-        format!("DTSTAMP:{}", utc(stamp)),
-    ];
-    if event.all_day {
-        lines.push(format!(
-            "DTSTART;VALUE=DATE:{}",
-            event.start.date_naive().format("%Y%m%d")
-        ));
-        lines.push(format!(
-            "DTEND;VALUE=DATE:{}",
-            event.end.date_naive().format("%Y%m%d")
-        ));
-    } else {
-        lines.push(format!("DTSTART:{}", utc(event.start)));
-        lines.push(format!("DTEND:{}", utc(event.end)));
+    let mut calendar = Calendar::new("Invitations 1.0", None);
+    calendar.add(&VEvent {
+        event,
+        uid,
+        stamp,
+        repeats: None,
+        replaces: None,
+    });
+    calendar.finish()
+}
+
+/// A stored rule as an RRULE: an all-day series ends on a date (RFC 5545 wants UNTIL of the
+/// start's type).
+fn rule_for(rule: &str, all_day: bool) -> String {
+    if !all_day {
+        return rule.to_owned();
     }
-    lines.push(format!("SUMMARY:{}", text(&event.title)));
-    if !event.description.is_empty() {
-        lines.push(format!("DESCRIPTION:{}", text(&event.description)));
-    }
-    if !event.location.is_empty() {
-        lines.push(format!("LOCATION:{}", text(&event.location)));
-    }
-    lines.push("STATUS:CONFIRMED".to_owned());
-    lines.push("END:VEVENT".to_owned());
-    lines.push("END:VCALENDAR".to_owned());
-    let mut out = String::new();
-    for line in lines {
-        fold_into(&mut out, &line);
-    }
-    out
+    rule.split(';')
+        .map(|part| match part.strip_prefix("UNTIL=") {
+            Some(until) => format!("UNTIL={}", until.get(..8).unwrap_or(until)),
+            None => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn date(t: DateTime<Utc>) -> String {
+    t.date_naive().format("%Y%m%d").to_string()
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y%m%dT%H%M%S").to_string()
 }
 
 fn utc(t: DateTime<Utc>) -> String {

@@ -20,6 +20,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod expenses;
+pub mod feeds;
 #[cfg(feature = "ssr")]
 pub mod ical;
 pub mod invitations;

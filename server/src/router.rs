@@ -42,6 +42,7 @@ pub fn build(state: AppState) -> Router {
         .nest("/api", routes::api::router())
         .nest("/webhooks", routes::webhooks::router())
         .route("/invitations/{token}", get(routes::invitation_file::show))
+        .route("/feeds/{file}", get(routes::feed::show))
         .leptos_routes_with_context(
             &state,
             routes,

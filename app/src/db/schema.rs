@@ -178,6 +178,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (user_id) {
+        user_id -> Int8,
+        token -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
@@ -202,5 +210,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_messages,
     chat_actions,
     assistant_turns,
-    model_calls
+    model_calls,
+    calendar_feeds
 );

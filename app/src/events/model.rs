@@ -5,8 +5,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+#[cfg(feature = "ssr")]
 use crate::error::{AppError, Validator};
-use crate::time::{self, TimeError, Typed};
+#[cfg(feature = "ssr")]
+use crate::time::TimeError;
+use crate::time::{self, Typed};
 
 pub const MAX_TITLE: usize = 200;
 pub const MAX_DESCRIPTION: usize = 5000;
@@ -338,6 +341,7 @@ pub struct EventDraft {
     pub recurrence: Option<String>,
 }
 
+#[cfg(feature = "ssr")]
 fn time_message(e: TimeError) -> String {
     e.to_string()
 }

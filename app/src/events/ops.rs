@@ -60,6 +60,18 @@ pub async fn list_on(
     Ok(events)
 }
 
+pub use super::store::FeedRow;
+
+/// Every event of the user that ends after `since` as the calendar feed writes them: series
+/// whole, with their rule and exceptions.
+pub async fn for_feed(
+    conn: &AsyncPgConnection,
+    user: &User,
+    since: DateTime<Utc>,
+) -> Result<Vec<FeedRow>, AppError> {
+    store::for_feed(conn, user.id, since).await
+}
+
 pub async fn get(state: &AppState, user: &User, id: i64) -> Result<Event, AppError> {
     let mut conn = db::conn(&state.pool).await?;
     get_on(&mut conn, user, id).await

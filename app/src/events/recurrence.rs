@@ -102,6 +102,12 @@ pub struct Series {
 }
 
 impl Series {
+    /// The zone a stored series repeats in (UTC when it has none it can read).
+    pub fn from_zone(name: Option<&str>) -> Tz {
+        name.and_then(|t| t.parse::<Tz>().ok())
+            .unwrap_or(chrono_tz::UTC)
+    }
+
     fn rule(&self) -> Option<Rule> {
         let text = self.event.recurrence.as_deref()?;
         match Rule::read(text, self.event.start, self.tz) {

@@ -39,11 +39,7 @@ struct SeriesRow {
 
 impl From<SeriesRow> for Series {
     fn from(r: SeriesRow) -> Self {
-        let tz = r
-            .timezone
-            .as_deref()
-            .and_then(|t| t.parse::<Tz>().ok())
-            .unwrap_or(chrono_tz::UTC);
+        let tz = Series::from_zone(r.timezone.as_deref());
         Series {
             event: r.event.into(),
             tz,
@@ -150,6 +146,65 @@ pub async fn find_series(
         .first(conn)
         .await?
         .into())
+}
+
+/// A stored row as a calendar feed writes it.
+pub struct FeedRow {
+    pub event: Event,
+    pub updated_at: DateTime<Utc>,
+    /// For a series: its zone and the instances it leaves out.
+    pub repeats: Option<(Tz, Vec<DateTime<Utc>>)>,
+    /// For an instance changed on its own: its series, the start it replaces, the series' zone.
+    pub series: Option<(i64, DateTime<Utc>, Tz)>,
+}
+
+/// Every event of the user that ends after `since`, series whose last instance does.
+pub async fn for_feed(
+    mut conn: &AsyncPgConnection,
+    user_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<FeedRow>, AppError> {
+    let rows: Vec<(SeriesRow, DateTime<Utc>)> = events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(
+            (events::recurrence.is_null().and(events::ends_at.gt(since))).or(events::recurrence
+                .is_not_null()
+                .and(
+                    events::repeats_until
+                        .is_null()
+                        .or(events::repeats_until.gt(since)),
+                )),
+        )
+        .order((events::starts_at.asc(), events::id.asc()))
+        .select((SeriesRow::as_select(), events::updated_at))
+        .load(&mut conn)
+        .await?;
+    let series: Vec<(i64, Tz)> = rows
+        .iter()
+        .filter(|(r, _)| r.event.recurrence.is_some())
+        .map(|(r, _)| (r.event.id, Series::from_zone(r.timezone.as_deref())))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(row, updated_at)| {
+            let tz = Series::from_zone(row.timezone.as_deref());
+            let repeats = row.event.recurrence.is_some().then_some((tz, row.excluded));
+            let event = Event::from(row.event);
+            let series = event.series_id.zip(event.occurrence).map(|(id, at)| {
+                let zone = series
+                    .iter()
+                    .find(|(s, _)| *s == id)
+                    .map_or(chrono_tz::UTC, |(_, tz)| *tz);
+                (id, at, zone)
+            });
+            FeedRow {
+                event,
+                updated_at,
+                repeats,
+                series,
+            }
+        })
+        .collect())
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, user_id: i64, id: i64) -> Result<Event, AppError> {

@@ -100,6 +100,7 @@ fn SettingsBody(
             <Card title="API tokens">
                 <TokenSection tokens=tokens create=create revoke=revoke/>
             </Card>
+            <crate::feeds::views::FeedCard/>
         </div>
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cross_site;
+pub mod feed;
 pub mod health;
 pub mod invitation_file;
 pub mod refused_form;
