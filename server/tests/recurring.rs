@@ -335,3 +335,87 @@ async fn all_day_series_and_rules_that_are_refused() {
         ["2026-12-01"]
     );
 }
+
+#[tokio::test]
+async fn the_chat_cancels_one_instance_and_undo_puts_it_back() {
+    let app = TestApp::start().await;
+    let user = app.signed_in("kim@example.com").await;
+    // Daily at 9:30 UTC from Monday 23 November (the test clock is Sunday 22 November).
+    series(
+        &user,
+        "Standup",
+        "2026-11-23T09:30",
+        "2026-11-23T09:45",
+        "FREQ=DAILY",
+    )
+    .await;
+    let (_, events) = user
+        .chat(json!({ "message": "cancel the standup on tuesday" }))
+        .await;
+    let action = events
+        .iter()
+        .find(|(n, _)| n == "action")
+        .map(|(_, d)| d.clone())
+        .unwrap_or_else(|| panic!("an action in {events:?}"));
+    assert_eq!(action["kind"], "cancel_event");
+    let days = |list: Vec<Value>| field(&list, "start");
+    assert_eq!(
+        days(list(&user, "2026-11-23", "2026-11-26").await),
+        ["2026-11-23T09:30:00Z", "2026-11-25T09:30:00Z"],
+        "only Tuesday's went"
+    );
+    let (status, body) = user
+        .post(
+            &format!("/api/chat/actions/{}/undo", action["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(list(&user, "2026-11-23", "2026-11-26").await.len(), 3);
+
+    // Without a day, "the standup" is its next instance, not the series.
+    let (_, events) = user.chat(json!({ "message": "cancel the standup" })).await;
+    assert!(
+        events
+            .iter()
+            .any(|(n, d)| n == "action" && d["kind"] == "cancel_event"),
+        "{events:?}"
+    );
+    assert_eq!(
+        days(list(&user, "2026-11-23", "2026-11-26").await),
+        ["2026-11-24T09:30:00Z", "2026-11-25T09:30:00Z"]
+    );
+}
+
+#[tokio::test]
+async fn a_model_makes_a_series_with_its_tool() {
+    use common::fake_llm::{FakeLlm, Reply};
+    let fake = FakeLlm::start().await;
+    let app = TestApp::with_llm(&fake, None, common::BUDGET).await;
+    let user = app.signed_in("mo@example.com").await;
+    fake.push(Reply::tool_call(
+        "create_event",
+        json!({ "title": "Standup", "start": "2026-11-23T09:30", "end": "2026-11-23T09:45", "recurrence": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" }),
+    ));
+    fake.push(Reply::text(&["Done."]));
+    let (_, events) = user
+        .chat(json!({ "message": "standup every weekday at 9:30 starting tomorrow" }))
+        .await;
+    assert!(
+        events
+            .iter()
+            .any(|(n, d)| n == "action" && d["kind"] == "create_event"),
+        "{events:?}"
+    );
+    let tools = fake.requests()[0]["tools"].clone();
+    assert!(
+        tools
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["function"]["name"] == "create_event"
+                && t["function"]["parameters"]["properties"]["recurrence"].is_object())),
+        "the tool offers a recurrence"
+    );
+    let week = list(&user, "2026-11-23", "2026-11-30").await;
+    assert_eq!(week.len(), 5);
+    assert_eq!(app.count("events").await, 1, "one series");
+}

@@ -283,3 +283,47 @@ async fn an_event_can_have_its_own_reminders() {
     assert_eq!(status, 400);
     assert_eq!(body["error"]["fields"][0]["field"], "reminder_minutes");
 }
+
+#[tokio::test]
+async fn a_series_is_reminded_of_each_instance_in_turn() {
+    let fake = FakeTwilio::start().await;
+    let (app, client) = reminded(&fake).await;
+    let _workers = sms::workers(&app).await;
+    let start: DateTime<Utc> = default_now() + hour_and(2);
+    let (status, body) = client
+        .post(
+            "/api/events",
+            json!({
+                "title": "Standup",
+                "start": start.to_rfc3339(),
+                "end": (start + chrono::Duration::minutes(15)).to_rfc3339(),
+                "recurrence": "FREQ=DAILY;COUNT=3",
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let sent = fake.wait_for(1).await;
+    assert!(
+        sent[0].body.starts_with("Reminder: \"Standup\""),
+        "{sent:?}"
+    );
+    // Sending it scheduled the next instance's, a day later; only that one waits.
+    let next =
+        (start + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut waiting = Vec::new();
+    for _ in 0..50 {
+        waiting = app
+            .rows("SELECT payload ->> 'at' AS row FROM jobs WHERE kind = 'reminder' AND state = 'queued'")
+            .await;
+        if !waiting.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert!(
+        waiting[0].starts_with(next.trim_end_matches('Z')),
+        "{waiting:?} vs {next}"
+    );
+    assert_eq!(fake.sent().len(), 1);
+}

@@ -38,6 +38,16 @@ fn record(kind: Kind, id: i64) -> Option<String> {
 /// Replaces the waiting reminders of every event and task in `changes` by those their
 /// current state calls for.
 pub async fn reschedule(tx: &mut Tx, changes: &[Change]) -> Result<(), AppError> {
+    reschedule_after(tx, changes, None).await
+}
+
+/// [`reschedule`], after the reminder `sent` (its length, and the instance's start) went
+/// out: a series' next reminder of that length is for a later instance, whatever the clock.
+pub async fn reschedule_after(
+    tx: &mut Tx,
+    changes: &[Change],
+    sent: Option<(i32, DateTime<Utc>)>,
+) -> Result<(), AppError> {
     let mut touched: Vec<(String, &Change)> = Vec::new();
     for change in changes {
         if let Some(r) = record(change.kind, change.id) {
@@ -71,7 +81,7 @@ pub async fn reschedule(tx: &mut Tx, changes: &[Change]) -> Result<(), AppError>
                 user
             }
         };
-        for (at, minutes) in due(tx, &user, change).await? {
+        for (at, minutes) in due(tx, &user, change, sent).await? {
             jobs.push(job(tx, &record, &user, at, minutes));
         }
     }
@@ -106,6 +116,7 @@ async fn due(
     tx: &mut Tx,
     user: &User,
     change: &Change,
+    sent: Option<(i32, DateTime<Utc>)>,
 ) -> Result<Vec<(DateTime<Utc>, i32)>, AppError> {
     let now = tx.now();
     let ahead =
@@ -123,7 +134,10 @@ async fn due(
                 // A series: for each length, the first instance whose reminder is still ahead.
                 let mut due = Vec::new();
                 for m in lengths {
-                    let after = now + chrono::Duration::minutes(i64::from(m));
+                    let mut after = now + chrono::Duration::minutes(i64::from(m));
+                    if let Some((_, at)) = sent.filter(|(length, _)| *length == m) {
+                        after = after.max(at);
+                    }
                     let next = crate::events::ops::next_instance(tx.conn(), user, change.id, after)
                         .await?;
                     due.extend(next.map(|e| (e.start, m)));

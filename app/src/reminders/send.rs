@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::offsets::length;
-use super::schedule::{Payload, reschedule};
+use super::schedule::{Payload, reschedule_after};
 use crate::assistant::model::Channel;
 use crate::assistant::{phrases, wording};
 use crate::auth::model::AccountStatus;
@@ -32,7 +32,7 @@ impl Handler for Remind {
             // A series is reminded of one instance at a time: the next one's come now.
             if crate::events::ops::is_series(tx.conn(), p.user_id, id).await? {
                 let next = Change::new(p.user_id, Kind::Event, id, Op::Updated);
-                reschedule(tx, &[next]).await?;
+                reschedule_after(tx, &[next], Some((p.minutes, p.at))).await?;
             }
         }
         let Some(text) = text else {
