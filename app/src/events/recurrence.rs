@@ -88,7 +88,11 @@ impl Rule {
         if !end.is_empty() {
             parts.push(end);
         }
-        parts.join(";")
+        let joined = parts.join(";");
+        // Written back in the crate's order, as every stored rule is.
+        joined
+            .parse::<RRule<Unvalidated>>()
+            .map_or(joined, |r| r.to_string())
     }
 }
 
