@@ -14,6 +14,8 @@ pub mod breaker;
 #[cfg(feature = "ssr")]
 pub mod changes;
 #[cfg(feature = "ssr")]
+pub mod crypto;
+#[cfg(feature = "ssr")]
 pub mod csp;
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -21,6 +23,7 @@ pub mod error;
 pub mod events;
 pub mod expenses;
 pub mod feeds;
+pub mod google;
 #[cfg(feature = "ssr")]
 pub mod ical;
 pub mod invitations;

@@ -55,6 +55,10 @@ pub struct Settings {
     pub sms: crate::sms::SmsSettings,
     /// Voice booking: Retell's key, the spool's folder, the answer budget.
     pub voice: crate::booking::VoiceSettings,
+    /// Google Calendar, when its OAuth client is configured.
+    pub google: Option<crate::google::GoogleSettings>,
+    /// The keys secrets in the database are sealed with (`AIDA_ENCRYPTION_KEY`).
+    pub keys: Option<std::sync::Arc<crate::crypto::Keys>>,
 }
 
 impl Default for Settings {
@@ -68,6 +72,8 @@ impl Default for Settings {
             sign_in_token_days: 30,
             sms: crate::sms::SmsSettings::default(),
             voice: crate::booking::VoiceSettings::default(),
+            google: None,
+            keys: None,
         }
     }
 }

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use app::assistant::llm::{EndpointSettings, LlmSettings, Prices};
 use app::booking::VoiceSettings;
+use app::crypto::Keys;
+use app::google::GoogleSettings;
 use app::secret::Secret;
 use app::sms::{SmsSettings, TwilioSettings};
 
@@ -48,6 +50,10 @@ pub struct Config {
     pub sms: SmsSettings,
     /// Voice booking: Retell's key, the spool's folder, each owner's rate.
     pub voice: VoiceSettings,
+    /// Google Calendar's OAuth client and endpoints, when `GOOGLE_CLIENT_ID` is set.
+    pub google: Option<GoogleSettings>,
+    /// `AIDA_ENCRYPTION_KEY` (and `AIDA_ENCRYPTION_KEY_PREVIOUS` during a rotation).
+    pub keys: Option<std::sync::Arc<Keys>>,
 }
 
 fn var(name: &'static str) -> Option<String> {
@@ -109,8 +115,73 @@ impl Config {
             public_url: public_url(addr)?,
             sms: sms()?,
             voice: voice()?,
+            google: google()?,
+            keys: keys()?,
         })
+        .and_then(Config::checked)
     }
+
+    /// Google's tokens are kept sealed: connecting Google needs a key.
+    fn checked(self) -> Result<Self, ConfigError> {
+        if self.google.is_some() && self.keys.is_none() {
+            return Err(ConfigError::Missing(
+                "AIDA_ENCRYPTION_KEY (Google's tokens are kept encrypted; make one with `openssl rand -base64 32`)",
+            ));
+        }
+        Ok(self)
+    }
+}
+
+/// The encryption keys, when `AIDA_ENCRYPTION_KEY` is set.
+pub fn keys() -> Result<Option<std::sync::Arc<Keys>>, ConfigError> {
+    let Some(current) = var("AIDA_ENCRYPTION_KEY") else {
+        return Ok(None);
+    };
+    let previous = var("AIDA_ENCRYPTION_KEY_PREVIOUS");
+    Keys::new(&current, previous.as_deref())
+        .map(|k| Some(std::sync::Arc::new(k)))
+        .map_err(|e| ConfigError::Invalid {
+            name: "AIDA_ENCRYPTION_KEY (or _PREVIOUS)",
+            value: "[redacted]".into(),
+            expected: match e {
+                app::crypto::KeyError::NotBase64 => "base64 of 32 random bytes",
+                app::crypto::KeyError::WrongLength => "32 bytes, base64 (openssl rand -base64 32)",
+            },
+        })
+}
+
+/// Google Calendar. Its client id and secret come together; the endpoints default to Google's.
+fn google() -> Result<Option<GoogleSettings>, ConfigError> {
+    let (client_id, client_secret) = match (var("GOOGLE_CLIENT_ID"), var("GOOGLE_CLIENT_SECRET")) {
+        (Some(id), Some(secret)) => (id, secret),
+        (None, None) => return Ok(None),
+        _ => {
+            return Err(ConfigError::Missing(
+                "one of GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (set both, or neither)",
+            ));
+        }
+    };
+    let url = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+        let value = var(name).unwrap_or_else(|| default.to_owned());
+        if value.starts_with("http://") || value.starts_with("https://") {
+            Ok(value.trim_end_matches('/').to_owned())
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                value,
+                expected: "an http(s) URL",
+            })
+        }
+    };
+    Ok(Some(GoogleSettings {
+        client_id,
+        client_secret: client_secret.into(),
+        auth_url: url("GOOGLE_AUTH_URL", GoogleSettings::AUTH_URL)?,
+        token_url: url("GOOGLE_TOKEN_URL", GoogleSettings::TOKEN_URL)?,
+        revoke_url: url("GOOGLE_REVOKE_URL", GoogleSettings::REVOKE_URL)?,
+        api_base: url("GOOGLE_API_BASE", GoogleSettings::API_BASE)?,
+        timeout: Duration::from_secs(parsed("GOOGLE_TIMEOUT_SECONDS", 10, "seconds")?),
+    }))
 }
 
 /// Database connections when `AIDA_DB_POOL_SIZE` is not set: twice the CPUs, and at least 4.

@@ -36,6 +36,8 @@ pub fn state(config: &config::Config, pool: app::db::Pool) -> Result<AppState, S
             sign_in_token_days: config.sign_in_token_days,
             sms: config.sms.clone(),
             voice: config.voice.clone(),
+            google: config.google.clone(),
+            keys: config.keys.clone(),
         },
         assistant,
     ))

@@ -44,6 +44,9 @@ enum Command {
     Backup { file: std::path::PathBuf },
     /// Restore FILE into the database DATABASE_URL names, which must be new and empty.
     Restore { file: std::path::PathBuf },
+    /// Seal every stored secret (Google's tokens) anew under AIDA_ENCRYPTION_KEY, after a
+    /// rotation that put the old key in AIDA_ENCRYPTION_KEY_PREVIOUS.
+    Reencrypt,
     /// Understand a message with the local rules and print the intent as JSON.
     Parse(ParseArgs),
 }
@@ -127,6 +130,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             )
             .await?;
             println!("created administrator {} (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::Reencrypt => {
+            let state = offline_state().await?;
+            let count = app::google::ops::reencrypt(&state).await?;
+            println!("sealed {count} Google connection(s) under the current key");
             Ok(())
         }
         Command::Parse(args) => server::parse::run(

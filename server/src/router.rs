@@ -39,10 +39,16 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/health", get(routes::health::live))
         .route("/health/db", get(routes::health::database))
+        .route("/health/google", get(routes::health::google))
         .nest("/api", routes::api::router())
         .nest("/webhooks", routes::webhooks::router())
         .route("/invitations/{token}", get(routes::invitation_file::show))
         .route("/feeds/{file}", get(routes::feed::show))
+        .route("/integrations/google/connect", get(routes::google::connect))
+        .route(
+            "/integrations/google/callback",
+            get(routes::google::callback),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

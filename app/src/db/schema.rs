@@ -186,6 +186,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    google_connections (user_id) {
+        user_id -> Int8,
+        refresh_token -> Text,
+        access_token -> Text,
+        access_expires_at -> Timestamptz,
+        scope -> Text,
+        status -> Text,
+        problem -> Nullable<Text>,
+        connected_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
@@ -211,5 +225,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_actions,
     assistant_turns,
     model_calls,
-    calendar_feeds
+    calendar_feeds,
+    google_connections
 );

@@ -101,6 +101,7 @@ fn SettingsBody(
                 <TokenSection tokens=tokens create=create revoke=revoke/>
             </Card>
             <crate::feeds::views::FeedCard/>
+            <crate::google::views::GoogleCard/>
         </div>
     }
 }

@@ -1,4 +1,5 @@
-//! `GET /health` (the process answers) and `GET /health/db` (and so does PostgreSQL).
+//! `GET /health` (the process answers), `GET /health/db` (and so does PostgreSQL) and
+//! `GET /health/google` (Google Calendar: configured, connections working and broken).
 
 use axum::Json;
 use axum::extract::State;
@@ -29,6 +30,23 @@ pub async fn database(State(state): State<AppState>) -> (StatusCode, Json<Value>
             Json(
                 json!({ "status": "unavailable", "error": "the database did not answer in time" }),
             ),
+        ),
+    }
+}
+
+pub async fn google(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match app::google::ops::health(&state).await {
+        Ok(health) => (
+            StatusCode::OK,
+            Json(json!({
+                "status": if health.configured { "ok" } else { "not configured" },
+                "configured": health.configured,
+                "connections": { "connected": health.connected, "broken": health.broken },
+            })),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "error": e.to_string() })),
         ),
     }
 }

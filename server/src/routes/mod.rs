@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cross_site;
 pub mod feed;
+pub mod google;
 pub mod health;
 pub mod invitation_file;
 pub mod refused_form;

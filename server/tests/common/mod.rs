@@ -12,6 +12,7 @@ use leptos::server_fn::ServerFn;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+pub mod fake_google;
 pub mod fake_llm;
 pub mod fake_twilio;
 pub mod own_postgres;

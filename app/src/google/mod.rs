@@ -1,0 +1,58 @@
+//! Google Calendar: connecting an account (OAuth 2.0 with PKCE, `oauth`), keeping its tokens
+//! sealed and fresh (`ops`), and what Settings shows of it (`api`, `views`). Endpoints come
+//! from the environment so tests can point them at a local fake.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod oauth;
+#[cfg(feature = "ssr")]
+pub mod ops;
+#[cfg(feature = "ssr")]
+mod store;
+pub mod views;
+
+use serde::{Deserialize, Serialize};
+
+/// What Settings shows of the user's connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Connection {
+    /// This server has no Google OAuth client configured.
+    Unavailable,
+    NotConnected,
+    Connected {
+        since: chrono::DateTime<chrono::Utc>,
+    },
+    /// Google no longer accepts the connection; the user must connect again.
+    Broken {
+        problem: String,
+    },
+}
+
+#[cfg(feature = "ssr")]
+pub use settings::GoogleSettings;
+
+#[cfg(feature = "ssr")]
+mod settings {
+    use std::time::Duration;
+
+    use crate::secret::Secret;
+
+    /// The OAuth client and Google's endpoints (`GOOGLE_*`).
+    #[derive(Debug, Clone)]
+    pub struct GoogleSettings {
+        pub client_id: String,
+        pub client_secret: Secret,
+        pub auth_url: String,
+        pub token_url: String,
+        pub revoke_url: String,
+        pub api_base: String,
+        pub timeout: Duration,
+    }
+
+    impl GoogleSettings {
+        pub const AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
+        pub const TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+        pub const REVOKE_URL: &str = "https://oauth2.googleapis.com/revoke";
+        pub const API_BASE: &str = "https://www.googleapis.com/calendar/v3";
+    }
+}

@@ -1,0 +1,125 @@
+//! `google_connections`: one row per connected user, tokens sealed.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::schema::google_connections as gc;
+use crate::error::AppError;
+
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = gc)]
+pub struct Row {
+    pub user_id: i64,
+    pub refresh_token: String,
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub status: String,
+    pub problem: Option<String>,
+    pub connected_at: DateTime<Utc>,
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, user_id: i64) -> Result<Option<Row>, AppError> {
+    Ok(gc::table
+        .find(user_id)
+        .select(Row::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Saves a new connection (or a new consent over an old one).
+pub async fn connect(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    refresh: &str,
+    access: &str,
+    expires_at: DateTime<Utc>,
+    scope: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let values = (
+        gc::refresh_token.eq(refresh),
+        gc::access_token.eq(access),
+        gc::access_expires_at.eq(expires_at),
+        gc::scope.eq(scope),
+        gc::status.eq("connected"),
+        gc::problem.eq(None::<String>),
+        gc::connected_at.eq(now),
+        gc::updated_at.eq(now),
+    );
+    diesel::insert_into(gc::table)
+        .values((gc::user_id.eq(user_id), values.clone()))
+        .on_conflict(gc::user_id)
+        .do_update()
+        .set(values)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a refreshed access token (and the refresh token when it was sealed anew).
+pub async fn set_tokens(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    refresh: &str,
+    access: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(gc::table.find(user_id))
+        .set((
+            gc::refresh_token.eq(refresh),
+            gc::access_token.eq(access),
+            gc::access_expires_at.eq(expires_at),
+            gc::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks the connection broken; true when it was not already (so the user is told once).
+pub async fn break_off(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    problem: &str,
+) -> Result<bool, AppError> {
+    let changed = diesel::update(gc::table.find(user_id).filter(gc::status.eq("connected")))
+        .set((
+            gc::status.eq("broken"),
+            gc::problem.eq(problem),
+            gc::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(changed == 1)
+}
+
+pub async fn delete(conn: &mut AsyncPgConnection, user_id: i64) -> Result<Option<Row>, AppError> {
+    Ok(diesel::delete(gc::table.find(user_id))
+        .returning(Row::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Every connection, to seal its tokens anew (`aida reencrypt`), locked until the caller
+/// commits.
+pub async fn all_for_update(conn: &mut AsyncPgConnection) -> Result<Vec<Row>, AppError> {
+    Ok(gc::table
+        .select(Row::as_select())
+        .for_update()
+        .load(conn)
+        .await?)
+}
+
+/// How many connections are in each state: (connected, broken).
+pub async fn counts(mut conn: &AsyncPgConnection) -> Result<(i64, i64), AppError> {
+    let rows: Vec<(String, i64)> = gc::table
+        .group_by(gc::status)
+        .select((gc::status, diesel::dsl::count_star()))
+        .load(&mut conn)
+        .await?;
+    let of = |s: &str| rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
+    Ok((of("connected"), of("broken")))
+}

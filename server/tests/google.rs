@@ -1,0 +1,312 @@
+//! Connecting Google Calendar against a local fake of Google's OAuth server: PKCE and a state
+//! bound to the session that works once, tokens sealed, refreshed ahead of expiry, a revoked
+//! grant marking the connection broken (and texting the user once), disconnecting with
+//! revocation, key rotation, `/health/google`.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::google::Connection;
+use app::google::api::{DisconnectGoogle, GoogleConnection};
+use app::google::ops::{self, GoogleError};
+use app::state::Settings;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use common::fake_google::{CLIENT_ID, EVENTS_SCOPE, FakeGoogle};
+use common::{Client, TestApp, default_now};
+
+fn settings(fake: &FakeGoogle, key: u8, previous: Option<u8>) -> Settings {
+    let encoded = |b: u8| STANDARD.encode([b; 32]);
+    Settings {
+        google: Some(fake.settings()),
+        keys: Some(Arc::new(
+            app::crypto::Keys::new(&encoded(key), previous.map(encoded).as_deref()).expect("keys"),
+        )),
+        ..Settings::default()
+    }
+}
+
+async fn session_for(app: &TestApp, email: &str) -> (Client, i64) {
+    app.user(email, false).await;
+    let client = app.client();
+    client.sign_in_session(email).await.expect("sign in");
+    let id = app
+        .rows(&format!(
+            "SELECT id::text AS row FROM users WHERE email = '{email}'"
+        ))
+        .await[0]
+        .parse()
+        .expect("id");
+    (client, id)
+}
+
+/// A GET that is not followed: the status and the `Location`.
+async fn visit(client: &Client, path: &str) -> (u16, String) {
+    let response = client
+        .http
+        .get(format!("{}{path}", client.base))
+        .send()
+        .await
+        .expect("request");
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (response.status().as_u16(), location)
+}
+
+fn query(url: &str) -> HashMap<String, String> {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Starts a consent and has the user agree: the callback's path.
+async fn agree(client: &Client, fake: &FakeGoogle) -> String {
+    let (status, location) = visit(client, "/integrations/google/connect").await;
+    assert!((300..400).contains(&status), "{status}");
+    let asked = query(&location);
+    let code = fake.consent(&asked["code_challenge"]);
+    format!(
+        "/integrations/google/callback?state={}&code={}&scope={}",
+        asked["state"],
+        urlencode(&code),
+        urlencode(EVENTS_SCOPE)
+    )
+}
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn connecting_takes_a_state_that_works_once_and_keeps_tokens_sealed() {
+    let fake = FakeGoogle::start().await;
+    let app = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, user_id) = session_for(&app, "gia@example.com").await;
+    assert_eq!(
+        client.rpc(GoogleConnection {}).await,
+        Ok(Connection::NotConnected)
+    );
+
+    // The consent URL asks for what Google needs, with PKCE.
+    let (status, location) = visit(&client, "/integrations/google/connect").await;
+    assert_eq!(status, 303, "{location}");
+    assert!(
+        location.starts_with(&format!("{}/auth?", fake.base)),
+        "{location}"
+    );
+    let asked = query(&location);
+    assert_eq!(asked["client_id"], CLIENT_ID);
+    assert_eq!(asked["response_type"], "code");
+    assert_eq!(asked["access_type"], "offline");
+    assert_eq!(asked["prompt"], "consent");
+    assert_eq!(asked["code_challenge_method"], "S256");
+    assert_eq!(
+        asked["redirect_uri"],
+        format!(
+            "{}/integrations/google/callback",
+            app.state.settings.public_url
+        )
+    );
+    assert!(
+        asked["scope"].split(' ').any(|s| s == EVENTS_SCOPE),
+        "{asked:?}"
+    );
+    assert!(asked["state"].len() >= 16);
+
+    // A visitor is sent to sign in; a wrong state is refused without asking Google.
+    assert_eq!(
+        visit(&app.client(), "/integrations/google/connect").await,
+        (303, "/sign-in".into())
+    );
+    let code = fake.consent(&asked["code_challenge"]);
+    let (status, _) = visit(
+        &client,
+        &format!(
+            "/integrations/google/callback?state=forged&code={}",
+            urlencode(&code)
+        ),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(fake.token_requests("authorization_code"), 0);
+    // The attempt is used up by the forged one: the right state no longer works either.
+    let (status, _) = visit(
+        &client,
+        &format!(
+            "/integrations/google/callback?state={}&code={}",
+            asked["state"],
+            urlencode(&code)
+        ),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(fake.token_requests("authorization_code"), 0);
+
+    // A fresh consent connects; the same callback again is refused.
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await, (303, "/settings".into()));
+    assert_eq!(fake.token_requests("authorization_code"), 1);
+    assert_eq!(visit(&client, &callback).await.0, 400);
+    assert_eq!(fake.token_requests("authorization_code"), 1);
+    // Another user's session cannot finish this user's consent.
+    let (other, _) = session_for(&app, "eve@example.com").await;
+    let stolen = agree(&client, &fake).await;
+    assert_eq!(visit(&other, &stolen).await.0, 400);
+
+    assert!(matches!(
+        client.rpc(GoogleConnection {}).await,
+        Ok(Connection::Connected { .. })
+    ));
+    let stored = app
+        .rows("SELECT refresh_token || ' ' || access_token AS row FROM google_connections")
+        .await;
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("v1."), "{stored:?}");
+    assert!(
+        !stored[0].contains("refresh-") && !stored[0].contains("ya29"),
+        "sealed: {stored:?}"
+    );
+
+    // The access token is used until a minute before it expires, then refreshed.
+    let first = ops::access_token(&app.state, user_id).await.expect("token");
+    assert!(first.starts_with("ya29."));
+    assert_eq!(
+        ops::access_token(&app.state, user_id).await,
+        Ok(first.clone())
+    );
+    assert_eq!(fake.token_requests("refresh_token"), 0);
+    app.clock.set(default_now() + chrono::Duration::minutes(59));
+    let second = ops::access_token(&app.state, user_id)
+        .await
+        .expect("refreshed");
+    assert_ne!(second, first);
+    assert_eq!(fake.token_requests("refresh_token"), 1);
+    assert_eq!(ops::access_token(&app.state, user_id).await, Ok(second));
+    // On a 401 the caller asks for a new one at once.
+    ops::refresh(&app.state, user_id).await.expect("refresh");
+    assert_eq!(fake.token_requests("refresh_token"), 2);
+
+    let (_, health) = app.client().get("/health/google").await;
+    assert_eq!(health["configured"], true);
+    assert_eq!(health["connections"]["connected"], 1);
+}
+
+#[tokio::test]
+async fn a_revoked_grant_breaks_the_connection_and_tells_the_user_once() {
+    let fake = FakeGoogle::start().await;
+    let app = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, user_id) = session_for(&app, "bo@example.com").await;
+    app.sql(&format!(
+        "UPDATE users SET phone = '+14165550123' WHERE id = {user_id}"
+    ))
+    .await;
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 303);
+
+    fake.revoke_access();
+    app.clock.set(default_now() + chrono::Duration::hours(2));
+    assert_eq!(
+        ops::access_token(&app.state, user_id).await,
+        Err(GoogleError::Broken)
+    );
+    assert_eq!(
+        ops::access_token(&app.state, user_id).await,
+        Err(GoogleError::Broken)
+    );
+    assert_eq!(
+        fake.token_requests("refresh_token"),
+        1,
+        "a broken connection is not retried"
+    );
+    let texts = app
+        .rows("SELECT body AS row FROM sms_outbox WHERE purpose = 'notice'")
+        .await;
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(
+        texts[0].contains("Connect it again in Settings"),
+        "{texts:?}"
+    );
+    let Ok(Connection::Broken { problem }) = client.rpc(GoogleConnection {}).await else {
+        panic!("broken");
+    };
+    assert!(problem.contains("no longer accepts"), "{problem}");
+    let (_, health) = app.client().get("/health/google").await;
+    assert_eq!(health["connections"]["broken"], 1);
+
+    // Connecting again mends it.
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 303);
+    assert!(ops::access_token(&app.state, user_id).await.is_ok());
+
+    // Disconnecting revokes the token at Google and forgets it here.
+    let live = fake.refresh_tokens().last().cloned().expect("a token");
+    client.rpc(DisconnectGoogle {}).await.expect("disconnect");
+    assert!(fake.revoked().contains(&live));
+    assert_eq!(app.count("google_connections").await, 0);
+    assert_eq!(
+        client.rpc(GoogleConnection {}).await,
+        Ok(Connection::NotConnected)
+    );
+    assert_eq!(
+        ops::access_token(&app.state, user_id).await,
+        Err(GoogleError::NotConnected)
+    );
+}
+
+#[tokio::test]
+async fn a_refused_consent_or_a_narrow_grant_connects_nothing() {
+    let fake = FakeGoogle::start().await;
+    let app = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, _) = session_for(&app, "cy@example.com").await;
+    let (_, location) = visit(&client, "/integrations/google/connect").await;
+    let state = query(&location)["state"].clone();
+    let (status, _) = visit(
+        &client,
+        &format!("/integrations/google/callback?error=access_denied&state={state}"),
+    )
+    .await;
+    assert_eq!(status, 403);
+    fake.grant_only("https://www.googleapis.com/auth/calendar.freebusy");
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 403);
+    assert_eq!(app.count("google_connections").await, 0);
+
+    // Without Google configured, Settings says so and the route refuses.
+    let bare = TestApp::start().await;
+    let (plain, _) = session_for(&bare, "cy@example.com").await;
+    assert_eq!(
+        plain.rpc(GoogleConnection {}).await,
+        Ok(Connection::Unavailable)
+    );
+    assert_eq!(visit(&plain, "/integrations/google/connect").await.0, 403);
+    let (_, health) = bare.client().get("/health/google").await;
+    assert_eq!(health["configured"], false);
+}
+
+#[tokio::test]
+async fn tokens_survive_a_key_rotation_and_reencrypt() {
+    let fake = FakeGoogle::start().await;
+    let old = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, user_id) = session_for(&old, "kay@example.com").await;
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 303);
+    let token = ops::access_token(&old.state, user_id).await.expect("token");
+
+    // The new key, with the old one as previous: everything still opens; reencrypt seals anew.
+    let rotating =
+        TestApp::on_database(old.database_url.clone(), settings(&fake, 2, Some(1))).await;
+    assert_eq!(ops::reencrypt(&rotating.state).await, Ok(1));
+    // Then the old key can go: the access token opens under the new one alone, unrefreshed.
+    let new_only = TestApp::on_database(old.database_url.clone(), settings(&fake, 2, None)).await;
+    assert_eq!(ops::access_token(&new_only.state, user_id).await, Ok(token));
+    assert_eq!(fake.token_requests("refresh_token"), 0);
+    // And the old key alone no longer opens them.
+    assert!(ops::access_token(&old.state, user_id).await.is_err());
+}
