@@ -338,7 +338,7 @@ fn EventDialog(
     view! {
            <div class="fixed inset-0 z-40 bg-slate-900/40" aria-hidden="true"></div>
            <dialog open aria-labelledby="event-dialog-title" on:keydown=on_key
-               class="fixed inset-x-0 top-10 z-50 mx-auto w-[min(32rem,calc(100%-2rem))] rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
+               class="fixed inset-x-0 top-6 z-50 mx-auto max-h-[calc(100dvh-3rem)] w-[min(32rem,calc(100%-2rem))] overflow-y-auto rounded-xl border border-slate-200 bg-white p-6 text-slate-900 shadow-xl dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100">
                <h2 id="event-dialog-title" class="mb-4 text-xl font-semibold">
                    {if id.is_some() { "Edit event" } else { "New event" }}
                </h2>
