@@ -218,6 +218,7 @@ mod tests {
             recurrence: None,
             series_id: None,
             occurrence: None,
+            google_link: None,
         }
     }
 

@@ -181,6 +181,7 @@ fn google() -> Result<Option<GoogleSettings>, ConfigError> {
         revoke_url: url("GOOGLE_REVOKE_URL", GoogleSettings::REVOKE_URL)?,
         api_base: url("GOOGLE_API_BASE", GoogleSettings::API_BASE)?,
         timeout: Duration::from_secs(parsed("GOOGLE_TIMEOUT_SECONDS", 10, "seconds")?),
+        first_retry: Duration::from_secs(1),
     }))
 }
 

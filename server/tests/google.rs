@@ -310,3 +310,237 @@ async fn tokens_survive_a_key_rotation_and_reencrypt() {
     // And the old key alone no longer opens them.
     assert!(ops::access_token(&old.state, user_id).await.is_err());
 }
+
+fn standup_series() -> serde_json::Value {
+    serde_json::json!({
+        "id": "standup1", "status": "confirmed", "summary": "Standup", "etag": "\"1\"",
+        "htmlLink": "https://calendar.google.com/calendar/event?eid=standup1",
+        "updated": "2026-11-20T10:00:00.000Z",
+        "start": { "dateTime": "2026-11-30T09:00:00-05:00", "timeZone": "America/Toronto" },
+        "end": { "dateTime": "2026-11-30T09:15:00-05:00", "timeZone": "America/Toronto" },
+        "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE", "EXDATE;TZID=America/Toronto:20261202T090000"]
+    })
+}
+
+fn single(id: &str, title: &str, start: &str, end: &str, updated: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "status": "confirmed", "summary": title, "updated": updated,
+        "htmlLink": format!("https://calendar.google.com/calendar/event?eid={id}"),
+        "start": { "dateTime": start }, "end": { "dateTime": end }
+    })
+}
+
+async fn titles(client: &Client, from: &str, to: &str) -> Vec<(String, String)> {
+    let (status, list) = client
+        .get(&format!("/api/events?from={from}&to={to}"))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    list.as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            (
+                e["title"].as_str().unwrap_or_default().to_owned(),
+                e["start"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn pulls_import_series_with_exceptions_then_follow_changes_through_paging_410_401_and_rate_limits()
+ {
+    use app::google::sync::pull;
+    let fake = FakeGoogle::start().await;
+    let app = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, user_id) = session_for(&app, "pat@example.com").await;
+    app.sql(&format!(
+        "UPDATE users SET timezone = 'America/Toronto' WHERE id = {user_id}"
+    ))
+    .await;
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 303);
+    assert_eq!(
+        app.count("jobs WHERE kind = 'google_pull'").await,
+        1,
+        "connecting starts an import"
+    );
+
+    fake.page_size(2);
+    fake.put(standup_series());
+    fake.put(serde_json::json!({
+        "id": "standup1_20261207T140000Z", "status": "confirmed", "summary": "Standup (late)",
+        "updated": "2026-11-20T10:00:00.000Z", "recurringEventId": "standup1",
+        "originalStartTime": { "dateTime": "2026-12-07T09:00:00-05:00", "timeZone": "America/Toronto" },
+        "start": { "dateTime": "2026-12-07T10:30:00-05:00" }, "end": { "dateTime": "2026-12-07T10:45:00-05:00" }
+    }));
+    fake.put(serde_json::json!({
+        "id": "standup1_20261209T140000Z", "status": "cancelled", "recurringEventId": "standup1",
+        "originalStartTime": { "dateTime": "2026-12-09T09:00:00-05:00" }
+    }));
+    fake.put(single(
+        "dentist1",
+        "Dentist",
+        "2026-12-01T15:00:00Z",
+        "2026-12-01T16:00:00Z",
+        "2026-11-20T10:00:00.000Z",
+    ));
+    fake.put(serde_json::json!({
+        "id": "trip1", "status": "confirmed", "summary": "Trip", "updated": "2026-11-20T10:00:00.000Z",
+        "start": { "date": "2026-12-24" }, "end": { "date": "2026-12-27" }
+    }));
+
+    let first = pull(&app.state, user_id).await.expect("full import");
+    assert!(first.full);
+    assert_eq!(fake.list_requests(), 3, "three pages of two");
+    let (_, events) = client
+        .get("/api/events?from=2026-11-30&to=2026-12-10")
+        .await;
+    let seen: Vec<(String, String, String)> = events
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|e| {
+            (
+                e["title"].as_str().unwrap_or_default().into(),
+                e["start"].as_str().unwrap_or_default().into(),
+                e["source"].as_str().unwrap_or_default().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "Standup".into(),
+                "2026-11-30T14:00:00Z".into(),
+                "google".into()
+            ),
+            (
+                "Dentist".into(),
+                "2026-12-01T15:00:00Z".into(),
+                "google".into()
+            ),
+            (
+                "Standup (late)".into(),
+                "2026-12-07T15:30:00Z".into(),
+                "google".into()
+            ),
+        ],
+        "2 December excluded, 7 December moved, 9 December cancelled"
+    );
+    assert_eq!(
+        events[1]["google_link"],
+        "https://calendar.google.com/calendar/event?eid=dentist1"
+    );
+    let trip = titles(&client, "2026-12-24", "2026-12-28").await;
+    assert_eq!(trip, [("Trip".to_owned(), "2026-12-24".to_owned())]);
+    let Ok(Connection::Connected { sync, .. }) = client.rpc(GoogleConnection {}).await else {
+        panic!("connected");
+    };
+    assert_eq!((sync.importing, sync.problem), (None, None));
+    assert!(sync.last_synced_at.is_some());
+
+    // Changes at Google come in by sync token: a rename, a cancellation.
+    fake.page_size(250);
+    fake.put(single(
+        "dentist1",
+        "Dentist (moved)",
+        "2026-12-01T17:00:00Z",
+        "2026-12-01T18:00:00Z",
+        "2026-11-21T10:00:00.000Z",
+    ));
+    fake.cancel("trip1");
+    let second = pull(&app.state, user_id).await.expect("incremental");
+    assert!(!second.full);
+    assert_eq!(second.changed, 2);
+    assert_eq!(
+        titles(&client, "2026-12-01", "2026-12-02").await,
+        [(
+            "Dentist (moved)".to_owned(),
+            "2026-12-01T17:00:00Z".to_owned()
+        )]
+    );
+    assert!(titles(&client, "2026-12-24", "2026-12-28").await.is_empty());
+
+    // Rate limited twice, then served: one pull, three requests.
+    let before = fake.list_requests();
+    fake.script(&[(403, "rateLimitExceeded"), (429, "rateLimitExceeded")]);
+    pull(&app.state, user_id).await.expect("after backing off");
+    assert_eq!(fake.list_requests() - before, 3);
+    // A 403 that is no rate limit is not retried.
+    fake.script(&[(403, "insufficientPermissions")]);
+    let refused = pull(&app.state, user_id).await;
+    assert!(
+        matches!(refused, Err(app::google::calendar::ApiError::Refused(ref why)) if why.contains("insufficientPermissions")),
+        "{refused:?}"
+    );
+
+    // An access token Google no longer takes is refreshed once, and the pull goes on.
+    let refreshes = fake.token_requests("refresh_token");
+    fake.expire_access_tokens();
+    pull(&app.state, user_id).await.expect("after a refresh");
+    assert_eq!(fake.token_requests("refresh_token"), refreshes + 1);
+
+    // An expired sync token: a full import again, nothing twice, and what Google dropped goes.
+    fake.expire_sync_tokens();
+    fake.forget("dentist1");
+    let again = pull(&app.state, user_id).await.expect("resync");
+    assert!(again.full);
+    assert_eq!(again.removed, 1);
+    assert_eq!(
+        app.count("events WHERE source = 'google'").await,
+        2,
+        "the series and its moved instance"
+    );
+    assert_eq!(
+        titles(&client, "2026-11-30", "2026-12-10").await.len(),
+        2,
+        "Standup on 30 November, and the late one"
+    );
+
+    // Conflicts: the newer change wins, ours or Google's.
+    fake.put(single(
+        "lunch1",
+        "Lunch",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T18:00:00Z",
+        "2026-11-20T10:00:00.000Z",
+    ));
+    pull(&app.state, user_id).await.expect("lunch");
+    let lunch_id = app
+        .rows("SELECT id::text AS row FROM events WHERE google_id = 'lunch1'")
+        .await[0]
+        .clone();
+    let (status, _) = client
+        .patch(
+            &format!("/api/events/{lunch_id}"),
+            serde_json::json!({ "title": "Lunch (mine)" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    fake.put(single(
+        "lunch1",
+        "Lunch (older change)",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T18:00:00Z",
+        "2026-11-25T10:00:00.000Z",
+    ));
+    pull(&app.state, user_id).await.expect("older");
+    assert_eq!(
+        titles(&client, "2026-12-03", "2026-12-04").await[0].0,
+        "Lunch (mine)"
+    );
+    fake.put(single(
+        "lunch1",
+        "Lunch (newer change)",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T18:00:00Z",
+        "2099-01-01T10:00:00.000Z",
+    ));
+    pull(&app.state, user_id).await.expect("newer");
+    assert_eq!(
+        titles(&client, "2026-12-03", "2026-12-04").await[0].0,
+        "Lunch (newer change)"
+    );
+}

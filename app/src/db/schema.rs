@@ -69,6 +69,11 @@ diesel::table! {
         repeats_until -> Nullable<Timestamptz>,
         series_id -> Nullable<Int8>,
         original_start -> Nullable<Timestamptz>,
+        google_id -> Nullable<Text>,
+        google_etag -> Nullable<Text>,
+        google_link -> Nullable<Text>,
+        google_updated -> Nullable<Timestamptz>,
+        google_synced_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -197,6 +202,12 @@ diesel::table! {
         problem -> Nullable<Text>,
         connected_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sync_token -> Nullable<Text>,
+        import_started_at -> Nullable<Timestamptz>,
+        imported -> Int4,
+        last_synced_at -> Nullable<Timestamptz>,
+        sync_failures -> Int4,
+        sync_problem -> Nullable<Text>,
     }
 }
 

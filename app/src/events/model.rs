@@ -28,6 +28,8 @@ pub enum Source {
     Api,
     /// A copy of an event the user was invited to and accepted.
     Invitation,
+    /// Pulled from the user's Google Calendar.
+    Google,
 }
 
 impl Source {
@@ -39,6 +41,7 @@ impl Source {
             Self::Voice => "voice",
             Self::Api => "api",
             Self::Invitation => "invitation",
+            Self::Google => "google",
         }
     }
 
@@ -50,6 +53,7 @@ impl Source {
             Self::Voice,
             Self::Api,
             Self::Invitation,
+            Self::Google,
         ]
         .into_iter()
         .find(|s| s.as_str() == text)
@@ -77,6 +81,8 @@ pub struct Event {
     pub series_id: Option<i64>,
     /// The start of the series' instance this is (or replaces, for one changed on its own).
     pub occurrence: Option<DateTime<Utc>>,
+    /// For an event from Google Calendar: where Google shows it.
+    pub google_link: Option<String>,
 }
 
 /// How an event is written in JSON: all-day events with dates, others with RFC 3339.
@@ -98,6 +104,8 @@ struct Wire<T> {
     series_id: Option<i64>,
     #[serde(default)]
     occurrence: Option<String>,
+    #[serde(default)]
+    google_link: Option<T>,
 }
 
 impl<'de> Deserialize<'de> for Event {
@@ -127,6 +135,7 @@ impl<'de> Deserialize<'de> for Event {
             reminder_minutes: wire.reminder_minutes,
             recurrence: wire.recurrence,
             series_id: wire.series_id,
+            google_link: wire.google_link,
         })
     }
 }
@@ -153,6 +162,7 @@ impl Serialize for Event {
             recurrence: self.recurrence.as_deref(),
             series_id: self.series_id,
             occurrence: self.occurrence.map(show),
+            google_link: self.google_link.as_deref(),
         }
         .serialize(s)
     }
@@ -517,6 +527,7 @@ mod tests {
             recurrence: None,
             series_id: None,
             occurrence: None,
+            google_link: None,
         }
     }
 

@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 
 use super::model::{Event, EventDraft, EventInput, EventPatch, Scope, Source};
 use super::recurrence::{Series, shift_wall, wall_gap};
-use super::store::{self, Shape};
+use super::store;
 use crate::auth::model::User;
 use crate::changes::{Change, Kind, Op};
 use crate::db;
@@ -60,7 +60,117 @@ pub async fn list_on(
     Ok(events)
 }
 
-pub use super::store::FeedRow;
+pub use super::store::{FeedRow, FromGoogle, Shape};
+
+/// What a pull from Google found about one event.
+pub enum GoogleItem {
+    /// An event, a series, or an instance changed on its own, as Google has it now.
+    Put(Box<FromGoogle>),
+    /// Deleted at Google.
+    Gone { google_id: String },
+    /// One instance of a series deleted at Google.
+    GoneInstance { series: String, at: DateTime<Utc> },
+}
+
+/// Applies what a pull found, in `tx`: series first (so their instances find them), then the
+/// rest; every id Google named is marked seen. Each change is recorded, so reminders and
+/// other processes follow. How many events changed.
+pub async fn apply_google(
+    tx: &mut Tx,
+    user: &User,
+    mut items: Vec<GoogleItem>,
+) -> Result<usize, AppError> {
+    let rank = |i: &GoogleItem| match i {
+        GoogleItem::Put(g) if g.draft.recurrence.is_some() => 0,
+        GoogleItem::Put(g) if g.replaces.is_none() => 1,
+        GoogleItem::Put(_) => 2,
+        GoogleItem::GoneInstance { .. } => 3,
+        GoogleItem::Gone { .. } => 4,
+    };
+    items.sort_by_key(rank);
+    let mut changed = 0;
+    let mut seen = Vec::new();
+    for item in items {
+        match item {
+            GoogleItem::Put(g) => {
+                seen.push(g.google_id.clone());
+                let series = match &g.replaces {
+                    Some((series, _)) => store::find_google(tx.conn(), user.id, series).await?,
+                    None => None,
+                };
+                let existed = store::find_google(tx.conn(), user.id, &g.google_id).await?;
+                let Some(id) = store::upsert_google(tx.conn(), user.id, &g, series).await? else {
+                    continue; // ours is newer: it stays, and goes to Google from here
+                };
+                if g.draft.recurrence.is_some() {
+                    store::exclude_own_instances(tx.conn(), id).await?;
+                }
+                if let (Some(series), Some((_, at))) = (series, &g.replaces) {
+                    store::exclude(tx.conn(), user.id, series, *at).await?;
+                    tx.changed(Change::new(user.id, Kind::Event, series, Op::Updated));
+                }
+                let op = if existed.is_some() {
+                    Op::Updated
+                } else {
+                    Op::Created
+                };
+                tx.changed(Change::new(user.id, Kind::Event, id, op));
+                changed += 1;
+            }
+            GoogleItem::GoneInstance { series, at } => {
+                let Some(series) = store::find_google(tx.conn(), user.id, &series).await? else {
+                    continue;
+                };
+                if let Some(own) = store::drop_instance(tx.conn(), user.id, series, at).await? {
+                    tx.changed(Change::new(user.id, Kind::Event, own, Op::Deleted));
+                }
+                tx.changed(Change::new(user.id, Kind::Event, series, Op::Updated));
+                changed += 1;
+            }
+            GoogleItem::Gone { google_id } => {
+                if let Some(id) = store::delete_google(tx.conn(), user.id, &google_id).await? {
+                    tx.changed(Change::new(user.id, Kind::Event, id, Op::Deleted));
+                    changed += 1;
+                }
+            }
+        }
+    }
+    store::seen_at_google(tx.conn(), user.id, &seen).await?;
+    Ok(changed)
+}
+
+/// After a full import: removes the events from Google it did not see (it started at
+/// `since`, by the database's clock).
+pub async fn drop_unseen_google(
+    tx: &mut Tx,
+    user: &User,
+    since: DateTime<Utc>,
+) -> Result<usize, AppError> {
+    let gone = store::delete_unseen_google(tx.conn(), user.id, since).await?;
+    for id in &gone {
+        tx.changed(Change::new(user.id, Kind::Event, *id, Op::Deleted));
+    }
+    Ok(gone.len())
+}
+
+/// Where a series from elsewhere stands: its zone and removed instances, bounded by its last
+/// instance (for [`FromGoogle::shape`]).
+pub fn shape_of(draft: &EventDraft, tz: chrono_tz::Tz, excluded: Vec<DateTime<Utc>>) -> Shape {
+    if draft.recurrence.is_none() {
+        return Shape::default();
+    }
+    let series = Series {
+        event: draft_event(draft),
+        tz,
+        excluded,
+    };
+    Shape {
+        timezone: Some(tz),
+        repeats_until: series.last_end(),
+        excluded: series.excluded,
+        replaces: None,
+    }
+}
 
 /// Every event of the user that ends after `since` as the calendar feed writes them: series
 /// whole, with their rule and exceptions.
@@ -488,29 +598,25 @@ fn series_shape(
     } else {
         tz.unwrap_or_else(|| user.tz())
     };
-    let series = Series {
-        event: Event {
-            id: 0,
-            title: String::new(),
-            description: String::new(),
-            location: String::new(),
-            start: draft.start,
-            end: draft.end,
-            all_day: draft.all_day,
-            source: Source::Web,
-            reminder_minutes: None,
-            recurrence: draft.recurrence.clone(),
-            series_id: None,
-            occurrence: None,
-        },
-        tz,
-        excluded,
-    };
-    Shape {
-        timezone: Some(tz),
-        repeats_until: series.last_end(),
-        excluded: series.excluded,
-        replaces: None,
+    shape_of(draft, tz, excluded)
+}
+
+/// A draft as an event (no id yet), to work out its series.
+fn draft_event(draft: &EventDraft) -> Event {
+    Event {
+        id: 0,
+        title: draft.title.clone(),
+        description: String::new(),
+        location: String::new(),
+        start: draft.start,
+        end: draft.end,
+        all_day: draft.all_day,
+        source: Source::Web,
+        reminder_minutes: None,
+        recurrence: draft.recurrence.clone(),
+        series_id: None,
+        occurrence: None,
+        google_link: None,
     }
 }
 

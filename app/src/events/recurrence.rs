@@ -268,6 +268,7 @@ mod tests {
                 recurrence: Some(rule.into()),
                 series_id: None,
                 occurrence: None,
+                google_link: None,
             },
             tz,
             excluded: Vec::new(),

@@ -25,6 +25,7 @@ struct EventRow {
     recurrence: Option<String>,
     series_id: Option<i64>,
     original_start: Option<DateTime<Utc>>,
+    google_link: Option<String>,
 }
 
 /// A series as stored: its row, zone and removed instances.
@@ -73,6 +74,7 @@ impl From<EventRow> for Event {
             recurrence: r.recurrence,
             series_id: r.series_id,
             occurrence: r.original_start,
+            google_link: r.google_link,
         }
     }
 }
@@ -382,6 +384,209 @@ pub async fn move_own_instances(
         by.num_microseconds().unwrap_or(0),
     ))
     .bind::<Array<BigInt>, _>(ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An event as Google has it, ready to store.
+pub struct FromGoogle {
+    pub google_id: String,
+    pub etag: Option<String>,
+    pub link: Option<String>,
+    /// When Google last changed it: the newer of this and our own last change wins.
+    pub updated: DateTime<Utc>,
+    pub draft: EventDraft,
+    pub shape: Shape,
+    /// For an instance changed on its own: its series' Google id and the start it replaces.
+    pub replaces: Option<(String, DateTime<Utc>)>,
+}
+
+/// Stores an event from Google: new, or replacing ours unless ours was changed here since
+/// the last sync, later than Google's change (the last update wins). Its id, when written.
+/// Sync times are the database's, like `updated_at`, so the two compare.
+pub async fn upsert_google(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    g: &FromGoogle,
+    series_id: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let found: Option<Id> = diesel::sql_query(
+        "INSERT INTO events (user_id, title, description, location, starts_at, ends_at, all_day,
+             source, recurrence, timezone, excluded, repeats_until, series_id, original_start,
+             google_id, google_etag, google_link, google_updated, google_synced_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'google', $8, $9, $10, $11, $12, $13, $14, $15,
+             $16, $17, now(), now())
+         ON CONFLICT (user_id, google_id) WHERE google_id IS NOT NULL DO UPDATE SET
+             title = EXCLUDED.title, description = EXCLUDED.description,
+             location = EXCLUDED.location, starts_at = EXCLUDED.starts_at,
+             ends_at = EXCLUDED.ends_at, all_day = EXCLUDED.all_day,
+             recurrence = EXCLUDED.recurrence, timezone = EXCLUDED.timezone,
+             excluded = EXCLUDED.excluded, repeats_until = EXCLUDED.repeats_until,
+             series_id = EXCLUDED.series_id, original_start = EXCLUDED.original_start,
+             google_etag = EXCLUDED.google_etag, google_link = EXCLUDED.google_link,
+             google_updated = EXCLUDED.google_updated, google_synced_at = EXCLUDED.google_synced_at,
+             updated_at = EXCLUDED.updated_at
+         WHERE events.google_synced_at IS NULL
+            OR events.updated_at <= events.google_synced_at
+            OR events.updated_at <= EXCLUDED.google_updated
+         RETURNING id",
+    )
+    .bind::<BigInt, _>(user_id)
+    .bind::<Text, _>(&g.draft.title)
+    .bind::<Text, _>(&g.draft.description)
+    .bind::<Text, _>(&g.draft.location)
+    .bind::<Timestamptz, _>(g.draft.start)
+    .bind::<Timestamptz, _>(g.draft.end)
+    .bind::<Bool, _>(g.draft.all_day)
+    .bind::<Nullable<Text>, _>(&g.draft.recurrence)
+    .bind::<Nullable<Text>, _>(g.shape.timezone.map(|tz| tz.name()))
+    .bind::<Array<Timestamptz>, _>(&g.shape.excluded)
+    .bind::<Nullable<Timestamptz>, _>(g.shape.repeats_until)
+    .bind::<Nullable<BigInt>, _>(series_id)
+    .bind::<Nullable<Timestamptz>, _>(g.replaces.as_ref().map(|(_, at)| *at))
+    .bind::<Text, _>(&g.google_id)
+    .bind::<Nullable<Text>, _>(&g.etag)
+    .bind::<Nullable<Text>, _>(&g.link)
+    .bind::<Timestamptz, _>(g.updated)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(found.map(|f| f.id))
+}
+
+/// Marks events a sync saw (whether or not it changed them), so a full resync keeps them.
+pub async fn seen_at_google(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    google_ids: &[String],
+) -> Result<(), AppError> {
+    diesel::update(
+        events::table
+            .filter(events::user_id.eq(user_id))
+            .filter(events::google_id.eq_any(google_ids)),
+    )
+    .set(events::google_synced_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The event (or series) with this Google id.
+pub async fn find_google(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    google_id: &str,
+) -> Result<Option<i64>, AppError> {
+    Ok(events::table
+        .filter(events::user_id.eq(user_id))
+        .filter(events::google_id.eq(google_id))
+        .select(events::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Removes the instance of series `series_id` that starts at `at`: excluded from the series,
+/// and its own row (if it was changed on its own) deleted. The own row's id, if any.
+pub async fn drop_instance(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    series_id: i64,
+    at: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    exclude(conn, user_id, series_id, at).await?;
+    Ok(diesel::delete(
+        events::table
+            .filter(events::user_id.eq(user_id))
+            .filter(events::series_id.eq(series_id))
+            .filter(events::original_start.eq(at)),
+    )
+    .returning(events::id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Adds `at` to the starts series `series_id` leaves out (once).
+pub async fn exclude(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    series_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    use diesel::sql_types::{BigInt, Timestamptz};
+    diesel::sql_query(
+        "UPDATE events SET excluded = array_append(excluded, $3)
+         WHERE user_id = $1 AND id = $2 AND recurrence IS NOT NULL AND NOT ($3 = ANY (excluded))",
+    )
+    .bind::<BigInt, _>(user_id)
+    .bind::<BigInt, _>(series_id)
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the user's events from Google that no sync has seen since `since` (after a full
+/// resync: Google no longer has them). Their ids.
+pub async fn delete_unseen_google(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    Ok(diesel::delete(
+        events::table
+            .filter(events::user_id.eq(user_id))
+            .filter(events::google_id.is_not_null())
+            .filter(
+                events::google_synced_at
+                    .is_null()
+                    .or(events::google_synced_at.lt(since)),
+            ),
+    )
+    .returning(events::id)
+    .get_results(conn)
+    .await?)
+}
+
+/// Deletes the event with this Google id (a series with its instances); its id, if it was here.
+pub async fn delete_google(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    google_id: &str,
+) -> Result<Option<i64>, AppError> {
+    Ok(diesel::delete(
+        events::table
+            .filter(events::user_id.eq(user_id))
+            .filter(events::google_id.eq(google_id)),
+    )
+    .returning(events::id)
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// Makes series `series_id` leave out every start its instances changed on their own replace
+/// (after its exclusions were replaced by Google's).
+pub async fn exclude_own_instances(
+    conn: &mut AsyncPgConnection,
+    series_id: i64,
+) -> Result<(), AppError> {
+    use diesel::sql_types::BigInt;
+    diesel::sql_query(
+        "UPDATE events s SET excluded = ARRAY(
+             SELECT DISTINCT x FROM unnest(s.excluded || ARRAY(
+                 SELECT o.original_start FROM events o WHERE o.series_id = s.id)) AS x ORDER BY x)
+         WHERE s.id = $1 AND s.recurrence IS NOT NULL",
+    )
+    .bind::<BigInt, _>(series_id)
     .execute(conn)
     .await?;
     Ok(())

@@ -4,11 +4,15 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod calendar;
+#[cfg(feature = "ssr")]
 pub mod oauth;
 #[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
 mod store;
+#[cfg(feature = "ssr")]
+pub mod sync;
 pub mod views;
 
 use serde::{Deserialize, Serialize};
@@ -21,11 +25,22 @@ pub enum Connection {
     NotConnected,
     Connected {
         since: chrono::DateTime<chrono::Utc>,
+        sync: Sync,
     },
     /// Google no longer accepts the connection; the user must connect again.
     Broken {
         problem: String,
     },
+}
+
+/// How the connection's pulls are going.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sync {
+    /// A full import under way: how many events came in so far.
+    pub importing: Option<i32>,
+    pub last_synced_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the last pull failed, if it did.
+    pub problem: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -47,6 +62,9 @@ mod settings {
         pub revoke_url: String,
         pub api_base: String,
         pub timeout: Duration,
+        /// The first wait before a request Google asked to slow down is tried again; it
+        /// doubles each time (Google suggests 1 s).
+        pub first_retry: Duration,
     }
 
     impl GoogleSettings {

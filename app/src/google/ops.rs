@@ -158,7 +158,10 @@ pub async fn finish(
                 &granted,
                 now,
             )
-            .await
+            .await?;
+            // The first import starts with the connection.
+            crate::jobs::queue::add(tx, &[super::sync::pull_job(user.id)]).await?;
+            Ok(())
         })
         .await?;
     tracing::info!(user_id = user.id, "Google Calendar connected");
@@ -303,13 +306,21 @@ pub async fn connection(state: &AppState, user: &User) -> Result<Connection, App
         return Ok(Connection::Unavailable);
     }
     let mut conn = db::conn(&state.pool).await?;
-    Ok(match store::find(&mut conn, user.id).await? {
-        None => Connection::NotConnected,
-        Some(row) => match row.problem {
-            Some(problem) => Connection::Broken { problem },
-            None => Connection::Connected {
-                since: row.connected_at,
-            },
+    let Some(row) = store::find(&mut conn, user.id).await? else {
+        return Ok(Connection::NotConnected);
+    };
+    if let Some(problem) = row.problem {
+        return Ok(Connection::Broken { problem });
+    }
+    let sync = store::sync_state(&mut conn, user.id).await?;
+    Ok(Connection::Connected {
+        since: row.connected_at,
+        sync: super::Sync {
+            importing: sync
+                .as_ref()
+                .and_then(|s| s.import_started_at.map(|_| s.imported)),
+            last_synced_at: sync.as_ref().and_then(|s| s.last_synced_at),
+            problem: sync.and_then(|s| s.sync_problem),
         },
     })
 }

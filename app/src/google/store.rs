@@ -123,3 +123,103 @@ pub async fn counts(mut conn: &AsyncPgConnection) -> Result<(i64, i64), AppError
     let of = |s: &str| rows.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     Ok((of("connected"), of("broken")))
 }
+
+/// Where a connection's sync stands.
+#[derive(Queryable, Selectable, Debug)]
+#[diesel(table_name = gc)]
+pub struct SyncRow {
+    pub status: String,
+    pub sync_token: Option<String>,
+    pub import_started_at: Option<DateTime<Utc>>,
+    pub imported: i32,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub sync_failures: i32,
+    pub sync_problem: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn sync_state(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> Result<Option<SyncRow>, AppError> {
+    Ok(gc::table
+        .find(user_id)
+        .select(SyncRow::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// A full import begins: nothing imported yet, no sync token. When it began, by the
+/// database's clock (which marks the events a sync sees).
+pub async fn begin_import(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> Result<DateTime<Utc>, AppError> {
+    Ok(diesel::update(gc::table.find(user_id))
+        .set((
+            gc::sync_token.eq(None::<String>),
+            gc::import_started_at.eq(diesel::dsl::now),
+            gc::imported.eq(0),
+        ))
+        .returning(gc::import_started_at.assume_not_null())
+        .get_result(conn)
+        .await?)
+}
+
+/// `n` more events came in during the import under way.
+pub async fn imported(conn: &mut AsyncPgConnection, user_id: i64, n: i32) -> Result<(), AppError> {
+    diesel::update(gc::table.find(user_id))
+        .set(gc::imported.eq(gc::imported + n))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A pull ended well: the token for the next one, the import (if any) over, failures forgotten.
+pub async fn synced(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    sync_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(gc::table.find(user_id))
+        .set((
+            gc::sync_token.eq(sync_token),
+            gc::import_started_at.eq(None::<DateTime<Utc>>),
+            gc::last_synced_at.eq(now),
+            gc::sync_failures.eq(0),
+            gc::sync_problem.eq(None::<String>),
+            gc::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A pull failed; `problem` is what the user is told.
+pub async fn sync_failed(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    problem: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(gc::table.find(user_id))
+        .set((
+            gc::sync_failures.eq(gc::sync_failures + 1),
+            gc::sync_problem.eq(problem),
+            gc::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Users whose connection works, to pull from.
+pub async fn connected_users(conn: &mut AsyncPgConnection) -> Result<Vec<i64>, AppError> {
+    Ok(gc::table
+        .filter(gc::status.eq("connected"))
+        .select(gc::user_id)
+        .load(conn)
+        .await?)
+}

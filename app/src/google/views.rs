@@ -24,8 +24,10 @@ pub fn GoogleCard() -> impl IntoView {
                             <p class="mb-3 text-sm text-slate-600 dark:text-slate-400">"See your Google events in Aida, and Aida's in Google."</p>
                             <ConnectLink/>
                         }.into_any(),
-                        Ok(Connection::Connected { since }) => view! {
-                            <p class="mb-3 text-sm" data-testid="google-status">{format!("Connected since {}.", since.format("%Y-%m-%d"))}</p>
+                        Ok(Connection::Connected { since, sync }) => view! {
+                            <p class="mb-1 text-sm" data-testid="google-status">{format!("Connected since {}.", since.format("%Y-%m-%d"))}</p>
+                            <p class="mb-3 text-sm text-slate-600 dark:text-slate-400" role="status">{sync_line(&sync)}</p>
+                            {sync.problem.map(|p| view! { <p role="alert" class="mb-3 text-sm text-amber-800 dark:text-amber-200">{p}</p> })}
                             <ActionForm action=disconnect>
                                 <button type="submit" class=DANGER_BUTTON_CLASS>"Disconnect"</button>
                             </ActionForm>
@@ -40,6 +42,15 @@ pub fn GoogleCard() -> impl IntoView {
             </Suspense>
             <FormError error=error/>
         </Card>
+    }
+}
+
+/// How the pulls are going, in a sentence.
+fn sync_line(sync: &super::Sync) -> String {
+    match (sync.importing, sync.last_synced_at) {
+        (Some(n), _) => format!("Importing your Google events: {n} so far…"),
+        (None, Some(at)) => format!("Up to date as of {} UTC.", at.format("%Y-%m-%d %H:%M")),
+        (None, None) => "The first import starts in a moment.".into(),
     }
 }
 

@@ -6,7 +6,7 @@ use super::queue::Claimed;
 use super::worker::{Handler, Handlers, JobError};
 use crate::db::tx::Tx;
 use crate::state::AppState;
-use crate::{reminders, sms};
+use crate::{google, reminders, sms};
 
 /// Every kind of job Aida knows.
 pub fn handlers() -> Handlers {
@@ -32,6 +32,12 @@ pub fn handlers() -> Handlers {
         .alone(sms::reading::TURN, sms::reading::Answer)
         .on(sms::outbox::SEND, sms::outbox::Send)
         .on(reminders::schedule::KIND, reminders::send::Remind)
+        .every(
+            "google_pull_all",
+            google::sync::EVERY,
+            google::sync::PullAll,
+        )
+        .alone(google::sync::PULL, google::sync::Pull)
 }
 
 /// Forgets which unknown numbers were told how to sign up before yesterday.

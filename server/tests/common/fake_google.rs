@@ -2,7 +2,11 @@
 //! is played by the test (`consent` hands out a code for a PKCE challenge), `POST /token`
 //! trades a code once (checking the client's Basic credentials and the PKCE verifier) and
 //! refreshes until the refresh token is revoked (`400 invalid_grant`, as Google answers),
-//! `POST /revoke` revokes.
+//! `POST /revoke` revokes. Calendar v3 `events.list` on the primary calendar serves the
+//! events a test put there, in pages of `page_size`, with `nextSyncToken` on the last page;
+//! a sync token gives what changed since (cancelled ones included); expired tokens get 410
+//! `fullSyncRequired`; access tokens are checked (expired ones get 401); scripted answers
+//! (403 `rateLimitExceeded`, 500, …) come first.
 
 #![allow(dead_code)]
 
@@ -12,12 +16,14 @@ use std::time::Duration;
 
 use app::google::GoogleSettings;
 use axum::Router;
+use axum::extract::Query;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::Value;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -37,6 +43,17 @@ struct Inner {
     token_requests: HashMap<String, usize>,
     /// The scope the next exchange grants.
     scope: Option<String>,
+    /// Access tokens handed out and still good.
+    access_tokens: Vec<String>,
+    /// The calendar: events with the version at which each last changed.
+    events: Vec<(u64, Value)>,
+    version: u64,
+    /// Sync tokens given out that no longer work.
+    expired_syncs: Vec<String>,
+    page_size: usize,
+    /// Answers the next list requests get instead: (status, reason).
+    script: std::collections::VecDeque<(u16, String)>,
+    list_requests: usize,
 }
 
 #[derive(Clone)]
@@ -48,9 +65,11 @@ pub struct FakeGoogle {
 impl FakeGoogle {
     pub async fn start() -> Self {
         let inner = Arc::new(Mutex::new(Inner::default()));
+        inner.lock().expect("lock").page_size = 250;
         let router = Router::new()
             .route("/token", post(token))
             .route("/revoke", post(revoke))
+            .route("/calendar/v3/calendars/primary/events", get(list))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -71,6 +90,7 @@ impl FakeGoogle {
             revoke_url: format!("{}/revoke", self.base),
             api_base: format!("{}/calendar/v3", self.base),
             timeout: Duration::from_secs(5),
+            first_retry: Duration::from_millis(10),
         }
     }
 
@@ -106,6 +126,61 @@ impl FakeGoogle {
 
     pub fn revoked(&self) -> Vec<String> {
         self.lock().revoked.clone()
+    }
+
+    /// Puts (or replaces, by id) an event in the calendar.
+    pub fn put(&self, event: Value) {
+        let mut inner = self.lock();
+        inner.version += 1;
+        let version = inner.version;
+        let id = event["id"].clone();
+        inner.events.retain(|(_, e)| e["id"] != id);
+        inner.events.push((version, event));
+    }
+
+    /// Cancels an event (as deleting it in Google Calendar does).
+    pub fn cancel(&self, id: &str) {
+        let event = self
+            .lock()
+            .events
+            .iter()
+            .find(|(_, e)| e["id"] == id)
+            .map(|(_, e)| e.clone());
+        let mut event = event.expect("an event to cancel");
+        event["status"] = Value::from("cancelled");
+        self.put(event);
+    }
+
+    /// Removes an event without a trace (a sync token would not tell of it).
+    pub fn forget(&self, id: &str) {
+        self.lock().events.retain(|(_, e)| e["id"] != id);
+    }
+
+    /// Every sync token handed out stops working (410).
+    pub fn expire_sync_tokens(&self) {
+        let mut inner = self.lock();
+        let all: Vec<String> = (0..=inner.version).map(|v| format!("sync-{v}")).collect();
+        inner.expired_syncs.extend(all);
+    }
+
+    /// Every access token handed out stops working (401 until refreshed).
+    pub fn expire_access_tokens(&self) {
+        self.lock().access_tokens.clear();
+    }
+
+    pub fn page_size(&self, n: usize) {
+        self.lock().page_size = n;
+    }
+
+    /// The next list requests get these answers (status, reason).
+    pub fn script(&self, answers: &[(u16, &str)]) {
+        self.lock()
+            .script
+            .extend(answers.iter().map(|(s, r)| (*s, (*r).to_owned())));
+    }
+
+    pub fn list_requests(&self) -> usize {
+        self.lock().list_requests
     }
 
     pub fn token_requests(&self, grant: &str) -> usize {
@@ -167,6 +242,7 @@ async fn token(
             let scope = inner.scope.take().unwrap_or_else(|| {
                 format!("{EVENTS_SCOPE} https://www.googleapis.com/auth/calendar.freebusy")
             });
+            inner.access_tokens.push(format!("ya29.access-{n}"));
             axum::Json(json!({
                 "access_token": format!("ya29.access-{n}"),
                 "expires_in": 3599,
@@ -185,6 +261,7 @@ async fn token(
                     "Token has been expired or revoked.",
                 );
             }
+            inner.access_tokens.push(format!("ya29.access-{n}"));
             axum::Json(json!({
                 "access_token": format!("ya29.access-{n}"),
                 "expires_in": 3599,
@@ -216,4 +293,73 @@ async fn revoke(State(inner): State<Arc<Mutex<Inner>>>, body: String) -> Respons
     }
     inner.revoked.push(token);
     StatusCode::OK.into_response()
+}
+
+fn google_error(status: u16, reason: &str) -> Response {
+    let status = StatusCode::from_u16(status).expect("status");
+    (
+        status,
+        axum::Json(json!({ "error": {
+            "errors": [{ "domain": "global", "reason": reason, "message": reason }],
+            "code": status.as_u16(),
+            "message": reason,
+        }})),
+    )
+        .into_response()
+}
+
+async fn list(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let mut inner = inner.lock().expect("fake google lock");
+    inner.list_requests += 1;
+    if let Some((status, reason)) = inner.script.pop_front() {
+        return google_error(status, &reason);
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    if !inner.access_tokens.contains(&token) {
+        return google_error(401, "authError");
+    }
+    if query.contains_key("syncToken")
+        && (query.contains_key("timeMin") || query.contains_key("orderBy"))
+    {
+        return google_error(400, "invalid");
+    }
+    let since = match query.get("syncToken") {
+        None => 0,
+        Some(t) if inner.expired_syncs.contains(t) => return google_error(410, "fullSyncRequired"),
+        Some(t) => match t.strip_prefix("sync-").and_then(|v| v.parse().ok()) {
+            Some(v) => v,
+            None => return google_error(410, "fullSyncRequired"),
+        },
+    };
+    let mut changed: Vec<&(u64, Value)> = inner.events.iter().filter(|(v, _)| *v > since).collect();
+    changed.sort_by_key(|(v, _)| *v);
+    let offset: usize = query
+        .get("pageToken")
+        .and_then(|p| p.strip_prefix("page-"))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let size = inner.page_size;
+    let items: Vec<Value> = changed
+        .iter()
+        .skip(offset)
+        .take(size)
+        .map(|(_, e)| e.clone())
+        .collect();
+    let more = offset + size < changed.len();
+    let mut page = json!({ "kind": "calendar#events", "items": items });
+    if more {
+        page["nextPageToken"] = Value::from(format!("page-{}", offset + size));
+    } else {
+        page["nextSyncToken"] = Value::from(format!("sync-{}", inner.version));
+    }
+    axum::Json(page).into_response()
 }
