@@ -1,7 +1,6 @@
 //! What a write changed, said once by the operation that made it, so that one place decides
-//! what follows (see [`follow`]): other processes are told, and later jobs are scheduled
-//! (pushes to Google) in the same transaction as the change; reminders are scheduled beside it
-//! (`reminders::schedule`).
+//! what follows (see [`follow`]): other processes are told; reminders (`reminders::schedule`)
+//! and pushes to Google (`google::push::schedule`) are scheduled in the same transaction.
 
 use crate::db::notify::Notice;
 

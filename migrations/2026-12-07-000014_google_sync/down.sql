@@ -1,3 +1,6 @@
+DROP TRIGGER events_google_deletion ON events;
+DROP FUNCTION events_remember_google_deletion();
+DROP TABLE google_deletions;
 ALTER TABLE google_connections
     DROP COLUMN sync_problem, DROP COLUMN sync_failures, DROP COLUMN last_synced_at,
     DROP COLUMN imported, DROP COLUMN import_started_at, DROP COLUMN sync_token;

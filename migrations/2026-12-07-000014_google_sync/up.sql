@@ -21,3 +21,26 @@ ALTER TABLE google_connections
     ADD COLUMN last_synced_at TIMESTAMPTZ,
     ADD COLUMN sync_failures INTEGER NOT NULL DEFAULT 0,
     ADD COLUMN sync_problem TEXT CHECK (length(sync_problem) <= 500);
+
+-- Events deleted here that Google still has: a trigger keeps their Google ids until a push
+-- has deleted them there too (whatever deleted them: a page, the API, the chat, a cascade).
+-- A pull, which deletes what Google deleted, sets `aida.from_google` in its transaction.
+CREATE TABLE google_deletions (
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    google_id TEXT NOT NULL,
+    PRIMARY KEY (user_id, google_id)
+);
+CREATE FUNCTION events_remember_google_deletion() RETURNS trigger AS $$
+BEGIN
+    -- Not for an account being deleted (its connection goes with it).
+    IF current_setting('aida.from_google', true) IS DISTINCT FROM 'on'
+       AND EXISTS (SELECT 1 FROM google_connections WHERE user_id = OLD.user_id) THEN
+        INSERT INTO google_deletions (user_id, google_id) VALUES (OLD.user_id, OLD.google_id)
+        ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN OLD;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER events_google_deletion AFTER DELETE ON events
+    FOR EACH ROW WHEN (OLD.google_id IS NOT NULL)
+    EXECUTE FUNCTION events_remember_google_deletion();

@@ -544,3 +544,130 @@ async fn pulls_import_series_with_exceptions_then_follow_changes_through_paging_
         "Lunch (newer change)"
     );
 }
+
+#[tokio::test]
+async fn local_changes_go_to_google_once_through_push_jobs() {
+    use app::google::push::push;
+    use serde_json::json;
+    let fake = FakeGoogle::start().await;
+    let app = TestApp::with_settings(settings(&fake, 1, None)).await;
+    let (client, user_id) = session_for(&app, "ida@example.com").await;
+    let callback = agree(&client, &fake).await;
+    assert_eq!(visit(&client, &callback).await.0, 303);
+
+    // A new event schedules a push in its own transaction; the push inserts it under our id.
+    let (status, piano) = client
+        .post(
+            "/api/events",
+            json!({ "title": "Piano", "start": "2026-12-02T22:00:00Z", "end": "2026-12-02T23:00:00Z" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{piano}");
+    assert_eq!(app.count("jobs WHERE kind = 'google_push'").await, 1);
+    let id = piano["id"].as_i64().expect("id");
+    let gid = app::google::push::derived_id(id);
+    assert_eq!(push(&app.state, user_id).await.expect("push").sent, 1);
+    let there = fake.event(&gid).expect("at Google");
+    assert_eq!(there["summary"], "Piano");
+    assert_eq!(there["start"]["dateTime"], "2026-12-02T22:00:00Z");
+    assert_eq!(
+        there["extendedProperties"]["private"]["aidaId"],
+        id.to_string()
+    );
+    assert_eq!(
+        push(&app.state, user_id).await.expect("nothing left").sent,
+        0,
+        "sent once"
+    );
+
+    // A push that died after Google took the event: the retry finds it there (409).
+    app.sql(&format!(
+        "UPDATE events SET google_id = NULL, google_synced_at = NULL WHERE id = {id}"
+    ))
+    .await;
+    assert_eq!(push(&app.state, user_id).await.expect("retry").sent, 1);
+    assert_eq!(fake.live_events().len(), 1, "no duplicate at Google");
+
+    // A change is patched with the ETag.
+    let (status, _) = client
+        .patch(
+            &format!("/api/events/{id}"),
+            json!({ "title": "Piano lesson" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    push(&app.state, user_id).await.expect("patch");
+    assert_eq!(fake.event(&gid).expect("there")["summary"], "Piano lesson");
+    let mut changed_there = fake.event(&gid).expect("there");
+    changed_there["summary"] = json!("Piano (edited at Google)");
+    changed_there["updated"] = json!("2099-01-01T00:00:00Z");
+    fake.put(changed_there);
+    let (status, _) = client
+        .patch(
+            &format!("/api/events/{id}"),
+            json!({ "location": "Hall B" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // The fake stamps Google's change with the real time, after ours: Google's is newer, and
+    // the push leaves it for the next pull.
+    push(&app.state, user_id).await.expect("conflict");
+    assert_eq!(
+        fake.event(&gid).expect("there")["summary"],
+        "Piano (edited at Google)"
+    );
+
+    // A series with one instance removed and one moved: RRULE and EXDATE, and the instance.
+    let (status, series) = client
+        .post("/api/events", json!({ "title": "Class", "start": "2026-11-30T14:00:00Z", "end": "2026-11-30T15:00:00Z", "recurrence": "FREQ=WEEKLY;BYDAY=MO;COUNT=4" }))
+        .await;
+    assert_eq!(status, 201);
+    let sid = series["id"].as_i64().expect("id");
+    client
+        .delete(&format!(
+            "/api/events/{sid}?occurrence=2026-12-07T14:00:00Z"
+        ))
+        .await;
+    push(&app.state, user_id).await.expect("series");
+    let class = fake
+        .event(&app::google::push::derived_id(sid))
+        .expect("series at Google");
+    assert_eq!(class["start"]["timeZone"], "UTC");
+    assert_eq!(
+        class["recurrence"],
+        json!([
+            "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO",
+            "EXDATE;TZID=UTC:20261207T140000"
+        ])
+    );
+    let (status, moved) = client
+        .patch(
+            &format!("/api/events/{sid}?occurrence=2026-12-14T14:00:00Z"),
+            json!({ "start": "2026-12-14T16:00:00Z" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    push(&app.state, user_id).await.expect("instance");
+    let instance = fake
+        .event(&format!(
+            "{}_20261214T140000Z",
+            app::google::push::derived_id(sid)
+        ))
+        .expect("the instance at Google");
+    assert_eq!(instance["start"]["dateTime"], "2026-12-14T16:00:00Z");
+
+    // Pulling back what was pushed changes nothing and doubles nothing.
+    let before = app.count("events").await;
+    app::google::sync::pull(&app.state, user_id)
+        .await
+        .expect("pull");
+    assert_eq!(app.count("events").await, before);
+
+    // Deleting here deletes there, once.
+    let (status, _) = client.delete(&format!("/api/events/{id}")).await;
+    assert_eq!(status, 204);
+    assert_eq!(push(&app.state, user_id).await.expect("delete").deleted, 1);
+    assert_eq!(fake.event(&gid).expect("there")["status"], "cancelled");
+    assert_eq!(app.count("google_deletions").await, 0);
+    assert_eq!(push(&app.state, user_id).await.expect("nothing").deleted, 0);
+}

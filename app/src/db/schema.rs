@@ -211,6 +211,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    google_deletions (user_id, google_id) {
+        user_id -> Int8,
+        google_id -> Text,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
@@ -237,5 +244,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assistant_turns,
     model_calls,
     calendar_feeds,
-    google_connections
+    google_connections,
+    google_deletions
 );

@@ -72,6 +72,7 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), AppError> {
         let changes = std::mem::take(&mut self.changes);
         crate::reminders::schedule::reschedule(&mut self, &changes).await?;
+        crate::google::push::schedule(&mut self, &changes).await?;
         let mut notices = changes::follow(&changes);
         notices.append(&mut self.notices);
         notify::send(self.conn(), &notices).await?;

@@ -60,7 +60,7 @@ pub async fn list_on(
     Ok(events)
 }
 
-pub use super::store::{FeedRow, FromGoogle, Shape};
+pub use super::store::{FeedRow, FromGoogle, Shape, ToPush};
 
 /// What a pull from Google found about one event.
 pub enum GoogleItem {
@@ -137,6 +137,23 @@ pub async fn apply_google(
     }
     store::seen_at_google(tx.conn(), user.id, &seen).await?;
     Ok(changed)
+}
+
+/// The user's events Google does not have as they are here, series first.
+pub async fn to_push(conn: &mut AsyncPgConnection, user: &User) -> Result<Vec<ToPush>, AppError> {
+    store::to_push(conn, user.id).await
+}
+
+/// Google has event `id` as it was at `as_of`, under `google_id`.
+pub async fn pushed(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    google_id: &str,
+    etag: Option<&str>,
+    link: Option<&str>,
+    as_of: DateTime<Utc>,
+) -> Result<(), AppError> {
+    store::pushed(conn, id, google_id, etag, link, as_of).await
 }
 
 /// After a full import: removes the events from Google it did not see (it started at

@@ -10,7 +10,7 @@ use super::recurrence::Series;
 use crate::db::schema::events;
 use crate::error::AppError;
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable, Clone)]
 #[diesel(table_name = events)]
 struct EventRow {
     id: i64,
@@ -29,7 +29,7 @@ struct EventRow {
 }
 
 /// A series as stored: its row, zone and removed instances.
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = events)]
 struct SeriesRow {
     #[diesel(embed)]
@@ -589,5 +589,70 @@ pub async fn exclude_own_instances(
     .bind::<BigInt, _>(series_id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// An event of the user's that Google does not have as it is here.
+#[derive(QueryableByName)]
+pub struct ToPush {
+    #[diesel(embed)]
+    series: SeriesRow,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub google_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub google_etag: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+    /// For an instance changed on its own: its series' Google id.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub series_google_id: Option<String>,
+}
+
+impl ToPush {
+    /// The row as a series (a single event has no rule, zone or exclusions).
+    pub fn series(&self) -> Series {
+        Series {
+            event: Event::from(self.series.event.clone()),
+            tz: Series::from_zone(self.series.timezone.as_deref()),
+            excluded: self.series.excluded.clone(),
+        }
+    }
+}
+
+/// The user's events changed here since Google last had them (or never sent), series before
+/// their own instances.
+pub async fn to_push(conn: &mut AsyncPgConnection, user_id: i64) -> Result<Vec<ToPush>, AppError> {
+    Ok(diesel::sql_query(
+        "SELECT e.id, e.title, e.description, e.location, e.starts_at, e.ends_at, e.all_day,
+                e.source, e.reminder_minutes, e.recurrence, e.series_id, e.original_start,
+                e.google_link, e.timezone, e.excluded, e.google_id, e.google_etag, e.updated_at,
+                s.google_id AS series_google_id
+         FROM events e LEFT JOIN events s ON s.id = e.series_id
+         WHERE e.user_id = $1 AND (e.google_synced_at IS NULL OR e.updated_at > e.google_synced_at)
+         ORDER BY e.series_id NULLS FIRST, e.id",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(user_id)
+    .load(conn)
+    .await?)
+}
+
+/// Google has event `id` as it was at `as_of` (its `updated_at` then): its id, ETag and link.
+pub async fn pushed(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    google_id: &str,
+    etag: Option<&str>,
+    link: Option<&str>,
+    as_of: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(events::table.find(id))
+        .set((
+            events::google_id.eq(google_id),
+            events::google_etag.eq(etag),
+            events::google_link.eq(link),
+            events::google_synced_at.eq(as_of),
+        ))
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -228,3 +228,116 @@ async fn refused_unless_ok(r: reqwest::Response) -> Result<reqwest::Response, Ap
         Err(ApiError::Refused(format!("{status} {}", reason(r).await)))
     }
 }
+
+/// What Google answered to a write.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Written {
+    pub id: String,
+    pub etag: Option<String>,
+    pub html_link: Option<String>,
+    pub updated: Option<String>,
+}
+
+/// How a write ended.
+#[derive(Debug)]
+pub enum Write {
+    Done(Written),
+    /// 409: an event with that id exists (an earlier try got through).
+    Exists,
+    /// 412: Google's copy changed since our ETag.
+    Changed,
+    /// 404 or 410: Google does not have it (any more).
+    Missing,
+}
+
+impl Calendar<'_> {
+    /// `events.insert` with our own id.
+    pub async fn insert(&mut self, body: &serde_json::Value) -> Result<Write, ApiError> {
+        let url = format!("{}/events", self.base);
+        let r = self
+            .send(|http, token| {
+                http.post(&url)
+                    .bearer_auth(token)
+                    .query(&[("sendUpdates", "none")])
+                    .json(body)
+            })
+            .await?;
+        written(r).await
+    }
+
+    /// `events.patch`, only if Google's copy is still `etag` when one is given.
+    pub async fn patch(
+        &mut self,
+        id: &str,
+        body: &serde_json::Value,
+        etag: Option<&str>,
+    ) -> Result<Write, ApiError> {
+        let url = format!("{}/events/{}", self.base, urlencode(id));
+        let r = self
+            .send(|http, token| {
+                let request = http
+                    .patch(&url)
+                    .bearer_auth(token)
+                    .query(&[("sendUpdates", "none")])
+                    .json(body);
+                match etag {
+                    Some(etag) => request.header(reqwest::header::IF_MATCH, etag),
+                    None => request,
+                }
+            })
+            .await?;
+        written(r).await
+    }
+
+    /// `events.delete`; deleting what Google no longer has counts as done.
+    pub async fn delete(&mut self, id: &str) -> Result<(), ApiError> {
+        let url = format!("{}/events/{}", self.base, urlencode(id));
+        let r = self
+            .send(|http, token| {
+                http.delete(&url)
+                    .bearer_auth(token)
+                    .query(&[("sendUpdates", "none")])
+            })
+            .await?;
+        match r.status().as_u16() {
+            200..=299 | 404 | 410 => Ok(()),
+            _ => refused_unless_ok(r).await.map(drop),
+        }
+    }
+
+    /// `events.get`.
+    pub async fn get(&mut self, id: &str) -> Result<Option<GEvent>, ApiError> {
+        let url = format!("{}/events/{}", self.base, urlencode(id));
+        let r = self
+            .send(|http, token| http.get(&url).bearer_auth(token))
+            .await?;
+        if matches!(r.status().as_u16(), 404 | 410) {
+            return Ok(None);
+        }
+        let r = refused_unless_ok(r).await?;
+        r.json()
+            .await
+            .map(Some)
+            .map_err(|e| ApiError::Later(format!("an unreadable event: {e}")))
+    }
+}
+
+async fn written(r: reqwest::Response) -> Result<Write, ApiError> {
+    match r.status().as_u16() {
+        409 => Ok(Write::Exists),
+        412 => Ok(Write::Changed),
+        404 | 410 => Ok(Write::Missing),
+        _ => {
+            let r = refused_unless_ok(r).await?;
+            r.json()
+                .await
+                .map(Write::Done)
+                .map_err(|e| ApiError::Later(format!("an unreadable answer: {e}")))
+        }
+    }
+}
+
+fn urlencode(id: &str) -> String {
+    form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}

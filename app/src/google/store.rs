@@ -223,3 +223,55 @@ pub async fn connected_users(conn: &mut AsyncPgConnection) -> Result<Vec<i64>, A
         .load(conn)
         .await?)
 }
+
+/// Google ids of events deleted here, to delete at Google.
+pub async fn deletions(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+) -> Result<Vec<String>, AppError> {
+    use crate::db::schema::google_deletions as gd;
+    Ok(gd::table
+        .filter(gd::user_id.eq(user_id))
+        .select(gd::google_id)
+        .load(conn)
+        .await?)
+}
+
+/// Google no longer has these (deleted there, by a push or before).
+pub async fn deleted(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    google_ids: &[String],
+) -> Result<(), AppError> {
+    use crate::db::schema::google_deletions as gd;
+    diesel::delete(
+        gd::table
+            .filter(gd::user_id.eq(user_id))
+            .filter(gd::google_id.eq_any(google_ids)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Of `users`, those whose Google connection works.
+pub async fn connected_among(
+    conn: &mut AsyncPgConnection,
+    users: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    Ok(gc::table
+        .filter(gc::user_id.eq_any(users))
+        .filter(gc::status.eq("connected"))
+        .select(gc::user_id)
+        .load(conn)
+        .await?)
+}
+
+/// This transaction applies Google's own changes: what it deletes is not deleted at Google
+/// again (see the `events_google_deletion` trigger).
+pub async fn from_google(conn: &mut AsyncPgConnection) -> Result<(), AppError> {
+    diesel::sql_query("SELECT set_config('aida.from_google', 'on', true)")
+        .execute(conn)
+        .await?;
+    Ok(())
+}

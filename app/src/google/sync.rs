@@ -170,6 +170,7 @@ async fn pull_pages(
             .collect();
         let count = i32::try_from(items.len()).unwrap_or(i32::MAX);
         changed += write(state, async |tx| {
+            store::from_google(tx.conn()).await?;
             let n = apply_google(tx, user, items).await?;
             if full {
                 store::imported(tx.conn(), user.id, count).await?;
@@ -182,6 +183,7 @@ async fn pull_pages(
             (None, next_sync) => {
                 let now = state.now();
                 let removed = write(state, async |tx| {
+                    store::from_google(tx.conn()).await?;
                     let removed = match started {
                         Some(since) => drop_unseen_google(tx, user, since).await?,
                         None => 0,

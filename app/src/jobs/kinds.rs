@@ -38,6 +38,7 @@ pub fn handlers() -> Handlers {
             google::sync::PullAll,
         )
         .alone(google::sync::PULL, google::sync::Pull)
+        .alone(google::push::PUSH, google::push::Push)
 }
 
 /// Forgets which unknown numbers were told how to sign up before yesterday.

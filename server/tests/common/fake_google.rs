@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use app::google::GoogleSettings;
 use axum::Router;
-use axum::extract::Query;
 use axum::extract::State;
+use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -69,7 +69,14 @@ impl FakeGoogle {
         let router = Router::new()
             .route("/token", post(token))
             .route("/revoke", post(revoke))
-            .route("/calendar/v3/calendars/primary/events", get(list))
+            .route(
+                "/calendar/v3/calendars/primary/events",
+                get(list).post(insert),
+            )
+            .route(
+                "/calendar/v3/calendars/primary/events/{id}",
+                get(read).patch(patch).delete(delete),
+            )
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -128,11 +135,13 @@ impl FakeGoogle {
         self.lock().revoked.clone()
     }
 
-    /// Puts (or replaces, by id) an event in the calendar.
-    pub fn put(&self, event: Value) {
+    /// Puts (or replaces, by id) an event in the calendar, as a change made at Google: a new
+    /// ETag; its `updated` as given.
+    pub fn put(&self, mut event: Value) {
         let mut inner = self.lock();
         inner.version += 1;
         let version = inner.version;
+        event["etag"] = Value::from(format!("\"v{version}\""));
         let id = event["id"].clone();
         inner.events.retain(|(_, e)| e["id"] != id);
         inner.events.push((version, event));
@@ -177,6 +186,25 @@ impl FakeGoogle {
         self.lock()
             .script
             .extend(answers.iter().map(|(s, r)| (*s, (*r).to_owned())));
+    }
+
+    /// The event with this id, as Google has it now.
+    pub fn event(&self, id: &str) -> Option<Value> {
+        self.lock()
+            .events
+            .iter()
+            .find(|(_, e)| e["id"] == id)
+            .map(|(_, e)| e.clone())
+    }
+
+    /// Events not cancelled.
+    pub fn live_events(&self) -> Vec<Value> {
+        self.lock()
+            .events
+            .iter()
+            .filter(|(_, e)| e["status"] != "cancelled")
+            .map(|(_, e)| e.clone())
+            .collect()
     }
 
     pub fn list_requests(&self) -> usize {
@@ -362,4 +390,134 @@ async fn list(
         page["nextSyncToken"] = Value::from(format!("sync-{}", inner.version));
     }
     axum::Json(page).into_response()
+}
+
+/// Stores `event` at a new version, with a fresh ETag and update time.
+fn store(inner: &mut Inner, mut event: Value) -> Value {
+    inner.version += 1;
+    let version = inner.version;
+    event["etag"] = Value::from(format!("\"v{version}\""));
+    event["updated"] = Value::from(chrono::Utc::now().to_rfc3339());
+    event["htmlLink"] = Value::from(format!(
+        "https://calendar.google.com/calendar/event?eid={}",
+        event["id"].as_str().unwrap_or_default()
+    ));
+    if event.get("status").is_none_or(Value::is_null) {
+        event["status"] = Value::from("confirmed");
+    }
+    let id = event["id"].clone();
+    inner.events.retain(|(_, e)| e["id"] != id);
+    inner.events.push((version, event.clone()));
+    event
+}
+
+fn authorized(inner: &Inner, headers: &HeaderMap) -> bool {
+    let token = headers
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    inner.access_tokens.iter().any(|t| t == token)
+}
+
+async fn insert(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    axum::Json(event): axum::Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().expect("fake google lock");
+    if !authorized(&inner, &headers) {
+        return google_error(401, "authError");
+    }
+    let id = event["id"].as_str().unwrap_or_default().to_owned();
+    let valid = id.len() >= 5
+        && id
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='v').contains(&c));
+    if !valid {
+        return google_error(400, "invalid");
+    }
+    if inner.events.iter().any(|(_, e)| e["id"] == id.as_str()) {
+        return google_error(409, "duplicate");
+    }
+    axum::Json(store(&mut inner, event)).into_response()
+}
+
+async fn read(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let inner = inner.lock().expect("fake google lock");
+    if !authorized(&inner, &headers) {
+        return google_error(401, "authError");
+    }
+    match inner.events.iter().find(|(_, e)| e["id"] == id.as_str()) {
+        Some((_, e)) => axum::Json(e.clone()).into_response(),
+        None => google_error(404, "notFound"),
+    }
+}
+
+async fn patch(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Json(changes): axum::Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().expect("fake google lock");
+    if !authorized(&inner, &headers) {
+        return google_error(401, "authError");
+    }
+    let current = inner
+        .events
+        .iter()
+        .find(|(_, e)| e["id"] == id.as_str())
+        .map(|(_, e)| e.clone());
+    let mut event = match current {
+        Some(e) => {
+            let etag = headers.get("if-match").and_then(|h| h.to_str().ok());
+            if etag.is_some_and(|etag| e["etag"] != etag) {
+                return google_error(412, "conditionNotMet");
+            }
+            e
+        }
+        // An instance of a series: patching it makes its exception.
+        None => match id.rsplit_once('_') {
+            Some((series, _)) if inner.events.iter().any(|(_, e)| e["id"] == series) => {
+                json!({ "id": id, "recurringEventId": series })
+            }
+            _ => return google_error(404, "notFound"),
+        },
+    };
+    if let (Some(target), Some(fields)) = (event.as_object_mut(), changes.as_object()) {
+        for (k, v) in fields {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+    axum::Json(store(&mut inner, event)).into_response()
+}
+
+async fn delete(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let mut inner = inner.lock().expect("fake google lock");
+    if !authorized(&inner, &headers) {
+        return google_error(401, "authError");
+    }
+    let current = inner
+        .events
+        .iter()
+        .find(|(_, e)| e["id"] == id.as_str())
+        .map(|(_, e)| e.clone());
+    match current {
+        Some(e) if e["status"] != "cancelled" => {
+            let mut e = e;
+            e["status"] = Value::from("cancelled");
+            store(&mut inner, e);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => google_error(410, "deleted"),
+    }
 }
