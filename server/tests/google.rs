@@ -354,10 +354,6 @@ async fn pulls_import_series_with_exceptions_then_follow_changes_through_paging_
     let fake = FakeGoogle::start().await;
     let app = TestApp::with_settings(settings(&fake, 1, None)).await;
     let (client, user_id) = session_for(&app, "pat@example.com").await;
-    app.sql(&format!(
-        "UPDATE users SET timezone = 'America/Toronto' WHERE id = {user_id}"
-    ))
-    .await;
     let callback = agree(&client, &fake).await;
     assert_eq!(visit(&client, &callback).await.0, 303);
     assert_eq!(

@@ -266,8 +266,15 @@ pub async fn perform(
             let window_end = to.max(from + Duration::days(AVAILABILITY_DAYS));
             let events =
                 events::ops::list_on(tx.conn(), user, from - Duration::days(1), window_end).await?;
+            let google = crate::google::busy::between(
+                tx.conn(),
+                user.id,
+                from - Duration::days(1),
+                window_end,
+            )
+            .await?;
             Ok(Outcome::said(availability(
-                user, &events, now, from, to, slot,
+                user, &events, &google, now, from, to, slot,
             )))
         }
         Action::AddTask { input, reminder } => {
@@ -421,10 +428,12 @@ const OFFERED: usize = 3;
 
 /// The answer to "am I free …": a slot is free or busy (then with free times nearby); a
 /// period lists what is booked and the first free times in it. Timed events are busy; all-day
-/// events (birthdays, holidays) take no time, as calendars usually treat them.
+/// events (birthdays, holidays) take no time, as calendars usually treat them. `google` is
+/// the busy time Google Calendar knows of (other calendars, changes not pulled yet).
 fn availability(
     user: &User,
     events: &[Event],
+    google: &[crate::scheduling::Busy],
     now: DateTime<Utc>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
@@ -432,17 +441,34 @@ fn availability(
 ) -> String {
     use crate::scheduling::{self, Busy, Rules, Verdict, WeekHours};
     let tz = user.tz();
-    let busy: Vec<Busy> = events.iter().filter_map(Event::busy).collect();
+    let mut busy: Vec<Busy> = events.iter().filter_map(Event::busy).collect();
+    busy.extend_from_slice(google);
     let mut rules = Rules::new(tz, WeekHours::always());
     rules.step = Duration::minutes(15);
     // Asking about the past is allowed ("was I free at 3?").
     rules.min_notice = Duration::zero().min(from - now);
     rules.horizon = (to - now).max(Duration::zero()) + Duration::days(AVAILABILITY_DAYS);
     let in_span: Vec<&Event> = events.iter().filter(|e| e.overlaps(from, to, tz)).collect();
+    // Google's busy times not covered by an event here: only Google knows what they are.
+    let google_in_span: Vec<&Busy> = google
+        .iter()
+        .filter(|b| b.start < to && b.end > from)
+        .filter(|b| {
+            !in_span
+                .iter()
+                .any(|e| !e.all_day && e.start <= b.start && e.end >= b.end)
+        })
+        .collect();
     let lines = |found: &[&Event]| {
         found
             .iter()
             .map(|e| phrases::event_line(e, tz))
+            .chain(google_in_span.iter().map(|b| {
+                format!(
+                    "- {}: busy in Google Calendar",
+                    phrases::slot(b.start, b.end, tz)
+                )
+            }))
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -468,7 +494,7 @@ fn availability(
     } else {
         phrases::range(from, to, tz)
     };
-    if in_span.is_empty() {
+    if in_span.is_empty() && google_in_span.is_empty() {
         return format!("Nothing is booked for {when}: you're free.");
     }
     let meeting = Duration::minutes(i64::from(user.default_meeting_minutes));

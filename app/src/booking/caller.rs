@@ -186,10 +186,12 @@ pub(super) async fn busy_between(
     except: Option<i64>,
 ) -> Result<Vec<Busy>, AppError> {
     let events = crate::events::ops::list_on(conn, &owner.user, from, to).await?;
+    let google = crate::google::busy::between(conn, owner.user.id, from, to).await?;
     Ok(events
         .iter()
         .filter(|e| Some(e.id) != except)
         .filter_map(crate::events::model::Event::busy)
+        .chain(google)
         .collect())
 }
 

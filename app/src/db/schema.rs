@@ -218,6 +218,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    google_busy (user_id, starts_at) {
+        user_id -> Int8,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(events -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
@@ -245,5 +253,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     model_calls,
     calendar_feeds,
     google_connections,
-    google_deletions
+    google_deletions,
+    google_busy
 );

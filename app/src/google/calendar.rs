@@ -83,6 +83,7 @@ pub struct Calendar<'a> {
     token: String,
     http: reqwest::Client,
     base: String,
+    api_base: String,
     pause: Duration,
 }
 
@@ -103,6 +104,7 @@ impl<'a> Calendar<'a> {
                 .build()
                 .unwrap_or_default(),
             base: format!("{}/calendars/primary", settings.api_base),
+            api_base: settings.api_base.clone(),
             pause: settings.first_retry,
         })
     }
@@ -226,6 +228,48 @@ async fn refused_unless_ok(r: reqwest::Response) -> Result<reqwest::Response, Ap
     } else {
         let status = r.status();
         Err(ApiError::Refused(format!("{status} {}", reason(r).await)))
+    }
+}
+
+impl Calendar<'_> {
+    /// `freeBusy.query` on the primary calendar for `[from, to)`: its busy times.
+    pub async fn free_busy(
+        &mut self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>, ApiError> {
+        let url = format!("{}/freeBusy", self.api_base);
+        let body = serde_json::json!({
+            "timeMin": from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "timeMax": to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "timeZone": "UTC",
+            "items": [{ "id": "primary" }],
+        });
+        let r = self
+            .send(|http, token| http.post(&url).bearer_auth(token).json(&body))
+            .await?;
+        let answer: serde_json::Value = refused_unless_ok(r)
+            .await?
+            .json()
+            .await
+            .map_err(|e| ApiError::Later(format!("an unreadable answer: {e}")))?;
+        let primary = &answer["calendars"]["primary"];
+        if let Some(reason) = primary["errors"][0]["reason"].as_str() {
+            return Err(ApiError::Refused(format!("free/busy: {reason}")));
+        }
+        let at = |v: &serde_json::Value| {
+            v.as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        Ok(primary["busy"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|i| Some((at(&i["start"])?, at(&i["end"])?)))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 }
 

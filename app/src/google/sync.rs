@@ -199,6 +199,7 @@ async fn pull_pages(
                     removed,
                     "Google Calendar pulled"
                 );
+                refresh_busy(state, user.id, calendar).await;
                 return Ok(Pulled {
                     full,
                     changed,
@@ -206,6 +207,23 @@ async fn pull_pages(
                 });
             }
         }
+    }
+}
+
+/// Stores Google's busy times for the weeks ahead. A failure keeps the last ones (logged):
+/// availability still has the events pulled.
+async fn refresh_busy(state: &AppState, user_id: i64, calendar: &mut Calendar<'_>) {
+    let from = state.now() - Duration::days(1);
+    match calendar.free_busy(from, from + super::busy::AHEAD).await {
+        Ok(busy) => {
+            let stored = state
+                .write(async |tx| super::busy::replace(tx.conn(), user_id, &busy).await)
+                .await;
+            if let Err(e) = stored {
+                tracing::warn!(user_id, error = %e, "Google busy times not stored");
+            }
+        }
+        Err(e) => tracing::warn!(user_id, error = %e, "Google free/busy not read"),
     }
 }
 

@@ -54,6 +54,8 @@ struct Inner {
     /// Answers the next list requests get instead: (status, reason).
     script: std::collections::VecDeque<(u16, String)>,
     list_requests: usize,
+    /// What `freeBusy` answers for the primary calendar: (start, end), RFC 3339.
+    busy: Vec<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -205,6 +207,11 @@ impl FakeGoogle {
             .filter(|(_, e)| e["status"] != "cancelled")
             .map(|(_, e)| e.clone())
             .collect()
+    }
+
+    /// Busy times Google knows of beyond the events (other calendars).
+    pub fn busy(&self, start: &str, end: &str) {
+        self.lock().busy.push((start.to_owned(), end.to_owned()));
     }
 
     pub fn list_requests(&self) -> usize {
@@ -520,4 +527,30 @@ async fn delete(
         }
         _ => google_error(410, "deleted"),
     }
+}
+
+async fn free_busy(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    headers: HeaderMap,
+    axum::Json(query): axum::Json<Value>,
+) -> Response {
+    let inner = inner.lock().expect("fake google lock");
+    if !authorized(&inner, &headers) {
+        return google_error(401, "authError");
+    }
+    if query["items"][0]["id"] != "primary" || query["timeMin"].as_str().is_none() {
+        return google_error(400, "badRequest");
+    }
+    let busy: Vec<Value> = inner
+        .busy
+        .iter()
+        .map(|(s, e)| json!({ "start": s, "end": e }))
+        .collect();
+    axum::Json(json!({
+        "kind": "calendar#freeBusy",
+        "timeMin": query["timeMin"],
+        "timeMax": query["timeMax"],
+        "calendars": { "primary": { "busy": busy, "errors": [] } },
+    }))
+    .into_response()
 }
