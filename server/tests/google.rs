@@ -429,6 +429,19 @@ async fn pulls_import_series_with_exceptions_then_follow_changes_through_paging_
         events[1]["google_link"],
         "https://calendar.google.com/calendar/event?eid=dentist1"
     );
+    let dentist = events[1]["id"].as_i64().expect("id");
+    let card = client
+        .rpc(app::events::api::LoadEventCard {
+            id: dentist,
+            at: None,
+        })
+        .await
+        .expect("the dialog's card");
+    assert_eq!(
+        card.event.google_link.as_deref(),
+        Some("https://calendar.google.com/calendar/event?eid=dentist1"),
+        "the dialog links to Google"
+    );
     let trip = titles(&client, "2026-12-24", "2026-12-28").await;
     assert_eq!(trip, [("Trip".to_owned(), "2026-12-24".to_owned())]);
     let Ok(Connection::Connected { sync, .. }) = client.rpc(GoogleConnection {}).await else {

@@ -296,6 +296,7 @@ fn EventDialog(
         .map(crate::reminders::offsets::describe)
         .unwrap_or_default();
     let at = card.as_ref().and_then(instance_start);
+    let google_link = card.as_ref().and_then(|c| c.event.google_link.clone());
     let in_series = card.as_ref().is_some_and(|c| c.event.repeats());
     let (repeat, repeat_until, repeat_count) = card
         .as_ref()
@@ -342,6 +343,11 @@ fn EventDialog(
                <h2 id="event-dialog-title" class="mb-4 text-xl font-semibold">
                    {if id.is_some() { "Edit event" } else { "New event" }}
                </h2>
+               {google_link.map(|href| view! {
+                   <p class="-mt-3 mb-3 text-sm">
+                       <a href=href rel="external noopener" target="_blank" class="text-indigo-700 underline dark:text-indigo-300">"From Google Calendar: open it there"</a>
+                   </p>
+               })}
                <ActionForm action=save attr:class="space-y-2">
                    {id.map(|id| view! { <input type="hidden" name="id" value=id/> })}
                    {at.map(|at| view! { <input type="hidden" name="at" value=at/> })}
