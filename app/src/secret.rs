@@ -23,6 +23,12 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Whether two secrets (codes, hashes, states) are equal, compared in time that does not
+/// depend on where they differ.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
 impl From<String> for Secret {
     fn from(value: String) -> Self {
         Self(value)

@@ -187,7 +187,8 @@ impl AppState {
 
     /// Opens a transaction (see [`Tx`]).
     pub async fn begin(&self) -> Result<Tx, AppError> {
-        Tx::begin(&self.pool, Arc::clone(&self.caches), self.now()).await
+        let google = self.settings.google.is_some();
+        Tx::begin(&self.pool, Arc::clone(&self.caches), self.now(), google).await
     }
 
     /// Runs `write` in one transaction and commits it with what its changes cause; on an

@@ -25,6 +25,8 @@ pub struct Tx {
     notices: Vec<Notice>,
     caches: Arc<Caches>,
     now: DateTime<Utc>,
+    /// Whether this server syncs with Google Calendar (then event changes are pushed there).
+    google: bool,
 }
 
 impl Tx {
@@ -33,6 +35,7 @@ impl Tx {
         pool: &Pool,
         caches: Arc<Caches>,
         now: DateTime<Utc>,
+        google: bool,
     ) -> Result<Self, AppError> {
         let mut conn = super::conn(pool).await?;
         AnsiTransactionManager::begin_transaction(&mut *conn).await?;
@@ -42,6 +45,7 @@ impl Tx {
             notices: Vec::new(),
             caches,
             now,
+            google,
         })
     }
 
@@ -72,7 +76,9 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), AppError> {
         let changes = std::mem::take(&mut self.changes);
         crate::reminders::schedule::reschedule(&mut self, &changes).await?;
-        crate::google::push::schedule(&mut self, &changes).await?;
+        if self.google {
+            crate::google::push::schedule(&mut self, &changes).await?;
+        }
         let mut notices = changes::follow(&changes);
         notices.append(&mut self.notices);
         notify::send(self.conn(), &notices).await?;

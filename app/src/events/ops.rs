@@ -98,8 +98,8 @@ pub async fn apply_google(
                     Some((series, _)) => store::find_google(tx.conn(), user.id, series).await?,
                     None => None,
                 };
-                let existed = store::find_google(tx.conn(), user.id, &g.google_id).await?;
-                let Some(id) = store::upsert_google(tx.conn(), user.id, &g, series).await? else {
+                let Some((id, new)) = store::upsert_google(tx.conn(), user.id, &g, series).await?
+                else {
                     continue; // ours is newer: it stays, and goes to Google from here
                 };
                 if g.draft.recurrence.is_some() {
@@ -109,11 +109,7 @@ pub async fn apply_google(
                     store::exclude(tx.conn(), user.id, series, *at).await?;
                     tx.changed(Change::new(user.id, Kind::Event, series, Op::Updated));
                 }
-                let op = if existed.is_some() {
-                    Op::Updated
-                } else {
-                    Op::Created
-                };
+                let op = if new { Op::Created } else { Op::Updated };
                 tx.changed(Change::new(user.id, Kind::Event, id, op));
                 changed += 1;
             }
@@ -371,16 +367,13 @@ pub async fn update_instance(
             }
             .apply(&instance, user.tz())
             .validate(user.tz(), user.default_meeting_minutes)?;
-            let mut excluded = series.excluded.clone();
-            excluded.push(at);
-            store::set_excluded(tx.conn(), user.id, series_id, &excluded).await?;
+            leave_out(tx, user, &series, at).await?;
             let shape = Shape {
                 replaces: Some((series_id, at)),
                 ..Shape::default()
             };
             let own =
                 store::insert(tx.conn(), user.id, &draft, series.event.source, &shape).await?;
-            tx.changed(Change::new(user.id, Kind::Event, series_id, Op::Updated));
             Ok(change(tx, user, own, Op::Created))
         }
         Scope::All => {
@@ -427,14 +420,30 @@ pub async fn delete_instance(
         return Ok(seen);
     }
     if scope == Scope::This {
-        let mut excluded = series.excluded.clone();
-        excluded.push(at);
-        store::set_excluded(tx.conn(), user.id, series_id, &excluded).await?;
-        tx.changed(Change::new(user.id, Kind::Event, series_id, Op::Updated));
+        leave_out(tx, user, &series, at).await?;
         return Ok(seen);
     }
     end_before(tx, user, &series, at).await?;
     Ok(seen)
+}
+
+/// Makes `series` leave out its instance at `at` (a change of the series, to push too).
+async fn leave_out(
+    tx: &mut Tx,
+    user: &User,
+    series: &Series,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let mut excluded = series.excluded.clone();
+    excluded.push(at);
+    store::set_excluded(tx.conn(), user.id, series.event.id, &excluded).await?;
+    tx.changed(Change::new(
+        user.id,
+        Kind::Event,
+        series.event.id,
+        Op::Updated,
+    ));
+    Ok(())
 }
 
 /// Puts the instance of series `id` at `at` back (undoing its deletion).

@@ -403,21 +403,24 @@ pub struct FromGoogle {
 }
 
 /// Stores an event from Google: new, or replacing ours unless ours was changed here since
-/// the last sync, later than Google's change (the last update wins). Its id, when written.
-/// Sync times are the database's, like `updated_at`, so the two compare.
+/// the last sync, later than Google's change (the last update wins). When written: its id,
+/// and whether it is new here. Sync times are the database's, like `updated_at`, so the two
+/// compare.
 pub async fn upsert_google(
     conn: &mut AsyncPgConnection,
     user_id: i64,
     g: &FromGoogle,
     series_id: Option<i64>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<(i64, bool)>, AppError> {
     use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz};
     #[derive(QueryableByName)]
-    struct Id {
+    struct Written {
         #[diesel(sql_type = BigInt)]
         id: i64,
+        #[diesel(sql_type = Bool)]
+        inserted: bool,
     }
-    let found: Option<Id> = diesel::sql_query(
+    let found: Option<Written> = diesel::sql_query(
         "INSERT INTO events (user_id, title, description, location, starts_at, ends_at, all_day,
              source, recurrence, timezone, excluded, repeats_until, series_id, original_start,
              google_id, google_etag, google_link, google_updated, google_synced_at, updated_at)
@@ -436,7 +439,7 @@ pub async fn upsert_google(
          WHERE events.google_synced_at IS NULL
             OR events.updated_at <= events.google_synced_at
             OR events.updated_at <= EXCLUDED.google_updated
-         RETURNING id",
+         RETURNING id, (xmax = 0) AS inserted",
     )
     .bind::<BigInt, _>(user_id)
     .bind::<Text, _>(&g.draft.title)
@@ -458,7 +461,7 @@ pub async fn upsert_google(
     .get_result(conn)
     .await
     .optional()?;
-    Ok(found.map(|f| f.id))
+    Ok(found.map(|f| (f.id, f.inserted)))
 }
 
 /// Marks events a sync saw (whether or not it changed them), so a full resync keeps them.

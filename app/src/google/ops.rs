@@ -108,7 +108,7 @@ pub async fn finish(
         .filter(|p| state.now() - p.made_at <= Duration::minutes(CONSENT_MINUTES))
         .ok_or_else(unknown)?;
     let sent = callback.state.as_deref().unwrap_or_default();
-    if !same(sent, &pending.state) {
+    if !crate::secret::same(sent.as_bytes(), pending.state.as_bytes()) {
         return Err(unknown());
     }
     if let Some(error) = callback.error {
@@ -166,15 +166,6 @@ pub async fn finish(
         .await?;
     tracing::info!(user_id = user.id, "Google Calendar connected");
     Ok(())
-}
-
-/// Compares two short secrets in time independent of where they differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// An access token for the user's Google Calendar, refreshed when it is about to expire.

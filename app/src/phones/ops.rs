@@ -30,11 +30,6 @@ fn hash(phone: &str, code: &str) -> Vec<u8> {
     Sha256::digest(format!("{phone}:{code}").as_bytes()).to_vec()
 }
 
-/// Equal, compared in constant time.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
-}
-
 /// Sends a code to `phone` for `user`, unless a limit says wait.
 async fn send_code(
     state: &AppState,
@@ -116,8 +111,10 @@ async fn check_code(
         return Ok(None);
     }
     let code: String = code.chars().filter(char::is_ascii_digit).collect();
-    Ok(same(&hash(&waiting.phone, &code), &waiting.code_hash)
-        .then_some((waiting.id, waiting.phone)))
+    Ok(
+        crate::secret::same(&hash(&waiting.phone, &code), &waiting.code_hash)
+            .then_some((waiting.id, waiting.phone)),
+    )
 }
 
 /// Sends a code to `typed` (read in the user's timezone) to verify it as `user`'s number.

@@ -353,13 +353,7 @@ async fn list(
     if let Some((status, reason)) = inner.script.pop_front() {
         return google_error(status, &reason);
     }
-    let token = headers
-        .get("authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .to_owned();
-    if !inner.access_tokens.contains(&token) {
+    if !authorized(&inner, &headers) {
         return google_error(401, "authError");
     }
     if query.contains_key("syncToken")
